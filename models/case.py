@@ -1,0 +1,63 @@
+"""A case (one family or group travelling together, or a project) and its persons."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.common import json_field, optional_time_field, time_field
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"  # recorded, flow run not started yet (the reconciler starts it)
+    ACTIVE = "active"
+    CLOSED = "closed"  # reached its end (arrival, publication...)
+    REJECTED = "rejected"  # a gate said no
+    REFUSED = "refused"  # an automated check said no (quota, completeness)
+
+
+class PersonBase(SQLModel):
+    full_name: str = Field(min_length=1, max_length=200)
+    nationality: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
+    birth_date: date | None = None
+    is_principal: bool = False
+
+
+class Person(PersonBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+
+
+class CaseBase(SQLModel):
+    programme: str = Field(index=True, max_length=60)
+    title: str = Field(max_length=200)
+
+
+class Case(CaseBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(unique=True, index=True, max_length=40)
+    status: CaseStatus = Field(default=CaseStatus.NEW, index=True)
+    current_step: str | None = None
+    flow_run_id: str | None = Field(default=None, index=True)
+    data: dict[str, Any] = json_field()
+    flags: list[str] = json_field(list)
+    outcome: str | None = None
+    opened_by: str
+    created_at: datetime = time_field()
+    closed_at: datetime | None = optional_time_field()
+
+
+class StepRun(SQLModel, table=True):
+    """An automated step done for a case: its idempotency key and its place in the timeline."""
+
+    __table_args__ = (UniqueConstraint("case_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    step: str = Field(max_length=80)
+    title: str
+    result: dict[str, Any] = json_field()
+    started_at: datetime = time_field()
+    finished_at: datetime = time_field()

@@ -1,0 +1,57 @@
+"""Human tasks (gates waiting for a person) and the decisions that close them."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.common import json_field, optional_time_field, time_field
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class HumanTask(SQLModel, table=True):
+    """One gate of one case; (case, step) is its idempotency key."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (UniqueConstraint("case_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    programme: str = Field(index=True, max_length=60)
+    step: str = Field(max_length=80, description="pause key: [a-z0-9-]+")
+    title: str
+    form_type: str
+    role: str = Field(index=True)
+    status: TaskStatus = Field(default=TaskStatus.OPEN, index=True)
+    flow_run_id: str
+    requested_by: str
+    context: dict[str, Any] = json_field()
+    due_at: datetime = time_field(index=True)
+    created_at: datetime = time_field()
+
+
+class Decision(SQLModel, table=True):
+    """A person's decision on a task; at most one per task, delivered to Prefect once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="human_task.id", unique=True)
+    outcome: Outcome
+    comment: str = ""
+    data: dict[str, Any] = json_field()
+    decided_by: str
+    decided_at: datetime = time_field()
+    delivered_at: datetime | None = optional_time_field(index=True)
+    delivery_attempts: int = 0
+    delivery_error: str | None = None

@@ -1,0 +1,32 @@
+"""Staff and the roles they hold per programme."""
+
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Role(StrEnum):
+    PROGRAMME_MANAGER = "programme_manager"
+    CASE_WORKER = "case_worker"
+    MEDICAL_OFFICER = "medical_officer"
+    MOVEMENT_OFFICER = "movement_officer"
+    ADMINISTRATOR = "administrator"
+
+
+class User(SQLModel, table=True):
+    username: str = Field(primary_key=True, max_length=60)
+    full_name: str
+    email: str
+    language: str = "en"
+    active: bool = True
+
+
+class RoleGrant(SQLModel, table=True):
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("username", "role", "programme"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(foreign_key="user.username", index=True)
+    role: Role
+    programme: str = Field(description="a programme slug, or '*' for all")

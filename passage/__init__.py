@@ -1,0 +1,1 @@
+"""Passage: programme workflows with human gates."""

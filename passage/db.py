@@ -1,0 +1,47 @@
+"""The one engine and session factory."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, SQLModel, create_engine
+
+from passage.settings import get_settings
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the inbox read while a flow writes; busy_timeout queues writers instead of failing.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str | None = None) -> Engine:
+    """The engine for `url` (default: the configured database), created once per process."""
+    url = url or get_settings().db_url
+    if url.startswith("sqlite"):
+        get_settings().home.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+def init_db(engine: Engine | None = None) -> None:
+    """Create every table that does not exist yet."""
+    import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    SQLModel.metadata.create_all(engine or get_engine())
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session on the configured engine, closed on exit (callers commit)."""
+    with Session(get_engine()) as session:
+        yield session
