@@ -1,9 +1,11 @@
 """A case (one family or group travelling together, or a project) and its persons."""
 
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -19,10 +21,32 @@ class CaseStatus(StrEnum):
 
 
 class PersonBase(SQLModel):
+    # Names in Arabic or Dari script are stored exactly as given: no case folding, no transliteration.
     full_name: str = Field(min_length=1, max_length=200)
-    nationality: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
+    nationality: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. SY")
     birth_date: date | None = None
     is_principal: bool = False
+
+    @field_validator("full_name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        if not value.strip() or any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise ValueError("a name must have visible characters and no control characters")
+        return value
+
+    @field_validator("nationality")
+    @classmethod
+    def _country_code(cls, value: str) -> str:
+        if not (len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()):
+            raise ValueError("use a two-letter ISO country code in capitals, e.g. SY")
+        return value
+
+    @field_validator("birth_date")
+    @classmethod
+    def _born_in_the_past(cls, value: date | None) -> date | None:
+        if value is not None and (value > date.today() or value.year < 1900):
+            raise ValueError("a birth date must lie between 1900 and today")
+        return value
 
 
 class Person(PersonBase, table=True):

@@ -52,6 +52,8 @@ class Decision(SQLModel, table=True):
     data: dict[str, Any] = json_field()
     decided_by: str
     decided_at: datetime = time_field()
-    delivered_at: datetime | None = optional_time_field(index=True)
+    delivered_at: datetime | None = optional_time_field()
+    # Set by the gate when the flow run picked the decision up: until then the reconciler keeps trying.
+    applied_at: datetime | None = optional_time_field(index=True)
     delivery_attempts: int = 0
     delivery_error: str | None = None

@@ -1,0 +1,155 @@
+"""Resettlement to the Netherlands under the national quota, with the Syrian sub-quota (DOMAIN.md §1).
+
+The flow body is the written procedure, step by step. Steps marked *assumption* are not spelled
+out by the source pages; they are what a resettlement office would do.
+"""
+
+from typing import Annotated
+
+from prefect import flow
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from flows.resettlement_forms import (
+    FORMS,
+    AcceptForSelection,
+    Arrival,
+    EscortArranged,
+    FitToTravel,
+    Fitness,
+    IndDecision,
+    MovementPlan,
+    MovementPlanApproval,
+    OrientationAttended,
+    PreEmbarkationCheck,
+    Referral,
+    TravelDocuments,
+)
+from models import Case, CaseStatus, Role
+from passage.programmes import Programme
+from passage.services import cases, quota
+from passage.services.errors import QuotaExceeded
+from tasks.case import CaseInfo, CaseOutcome, finish, load_case
+from tasks.gate import Gate, gate
+from tasks.steps import Done, step
+
+ACCEPT = Gate("accept-for-selection", "Accept for selection mission", AcceptForSelection, Role.PROGRAMME_MANAGER)
+IND = Gate("ind-decision", "Record IND decision", IndDecision, Role.CASE_WORKER)
+HEALTH = Gate("fit-to-travel", "Health assessment: fit to travel", FitToTravel, Role.MEDICAL_OFFICER)
+ORIENTATION = Gate("orientation", "Pre-departure orientation attended", OrientationAttended, Role.CASE_WORKER)
+DOCUMENTS = Gate("travel-documents", "Travel documents and exit permits", TravelDocuments, Role.CASE_WORKER)
+ESCORT = Gate("escort", "Arrange escort", EscortArranged, Role.MOVEMENT_OFFICER)
+PLAN = Gate("movement-plan", "Propose movement plan", MovementPlan, Role.MOVEMENT_OFFICER)
+PLAN_OK = Gate("movement-plan-approval", "Approve movement plan", MovementPlanApproval, Role.PROGRAMME_MANAGER)
+BOARDING = Gate("pre-embarkation", "Pre-embarkation fitness check", PreEmbarkationCheck, Role.MEDICAL_OFFICER)
+ARRIVAL = Gate("arrival", "Arrival and hand-over to COA", Arrival, Role.CASE_WORKER)
+PLAN_ROUNDS = 3  # assumption: a plan sent back is re-proposed at most twice before the case stops
+
+
+class Check(BaseModel):
+    ok: bool
+    reason: str = ""
+
+
+def _referral(case: Case) -> Referral:
+    return Referral.model_validate(case.data)
+
+
+def _quota_request(session: Session, case: Case) -> dict[str, object]:
+    persons = cases.persons_of(session=session, case_id=case.id or 0)
+    return {
+        "year": _referral(case).quota_year,
+        "nationalities": {p.nationality for p in persons},
+        "persons": len(persons),
+    }
+
+
+@step("referral-check", "Referral check: completeness and quota")
+def referral_check(session: Session, case: Case) -> Check:
+    """Refuse a referral the quota cannot take, before anyone spends time on it."""
+    try:
+        quota.check(session=session, **_quota_request(session, case))  # type: ignore[arg-type]
+    except QuotaExceeded as exc:
+        return Check(ok=False, reason=str(exc))
+    return Check(ok=True)
+
+
+@step("quota-reserved", "Places reserved in the quota")
+def reserve_places(session: Session, case: Case) -> Check:
+    """Take the family's places at acceptance, atomically with recording this step."""
+    try:
+        lines = quota.reserve(session=session, **_quota_request(session, case))  # type: ignore[arg-type]
+    except QuotaExceeded as exc:
+        return Check(ok=False, reason=str(exc))
+    return Check(ok=True, reason=", ".join(f"{line.label} {line.period}" for line in lines))
+
+
+@step("departure", "Departure and transit assistance")
+def depart(session: Session, case: Case) -> Done:
+    return Done(note="departed; transit assistance provided")
+
+
+def needs_escort(case: CaseInfo, health: FitToTravel) -> bool:
+    """Vulnerability flags or the health assessment add the escort step."""
+    return bool(case.flags) or health.fitness == Fitness.FIT_WITH_ESCORT
+
+
+def agree_movement_plan(case: CaseInfo) -> MovementPlan | None:
+    """The movement officer proposes, the programme manager approves; a plan sent back is redone."""
+    for attempt in range(1, PLAN_ROUNDS + 1):
+        plan = gate(case, PLAN.round(attempt))
+        approval = gate(case, PLAN_OK.round(attempt), requested_by=plan.decided_by, context=plan.data())
+        if approval.approved:
+            return plan
+    return None
+
+
+@flow(name="resettlement-nl", log_prints=False)
+def resettlement(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")]) -> CaseOutcome:
+    """Resettlement of a UNHCR-referred family to the Netherlands."""
+    case = load_case(case_ref)
+    # 1-2. Referral received; checked for completeness and quota, then accepted by the manager.
+    check = referral_check(case)
+    if not check.ok:
+        return finish(case, CaseStatus.REFUSED, check.reason)
+    accept = gate(case, ACCEPT, requested_by=case.opened_by)
+    if not accept.approved:
+        return finish(case, CaseStatus.REJECTED, f"not accepted for selection: {accept.comment}")
+    places = reserve_places(case)
+    if not places.ok:
+        return finish(case, CaseStatus.REFUSED, places.reason)
+    # 3. Selection mission: IND decides.
+    ind = gate(case, IND)
+    if not ind.approved:
+        return finish(case, CaseStatus.REJECTED, f"IND did not accept ({ind.ind_reference}): {ind.comment}")
+    # 4. Health assessment.
+    health = gate(case, HEALTH)
+    if not health.approved:
+        return finish(case, CaseStatus.REJECTED, "not fit to travel")
+    # 5-6. Orientation, then travel documents from the embassy.
+    for preparation in (ORIENTATION, DOCUMENTS):
+        if not gate(case, preparation).approved:
+            return finish(case, CaseStatus.REJECTED, f"{preparation.title}: not completed")
+    if needs_escort(case, health):
+        gate(case, ESCORT)
+    # 7. Movement plan.
+    plan = agree_movement_plan(case)
+    if plan is None:
+        return finish(case, CaseStatus.REJECTED, f"no movement plan approved after {PLAN_ROUNDS} rounds")
+    # 8. Pre-embarkation check, departure, transit.
+    if not gate(case, BOARDING).approved:
+        return finish(case, CaseStatus.REJECTED, "not fit to board at pre-embarkation")
+    depart(case)
+    # 9. Arrival and hand-over to COA.
+    arrival = gate(case, ARRIVAL)
+    return finish(case, CaseStatus.CLOSED, f"arrived {arrival.arrived_on}, handed over to COA {arrival.reception_location}")
+
+
+PROGRAMME = Programme(
+    slug="resettlement-nl",
+    title="Resettlement to the Netherlands",
+    ref_prefix="RST",
+    flow=resettlement,
+    intake=Referral,
+    forms=FORMS,
+)

@@ -1,0 +1,179 @@
+"""Resettlement to the Netherlands: the case file and the form of each gate (DOMAIN.md §1)."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from models import PersonBase
+from passage.programmes import Intake
+from tasks.gate import GateForm
+
+
+class Vulnerability(StrEnum):
+    MEDICAL_NEEDS = "medical_needs"
+    WOMEN_AND_CHILDREN_AT_RISK = "women_and_children_at_risk"
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+
+
+class Referral(Intake):
+    """A UNHCR referral: one family (or single person) travelling together."""
+
+    unhcr_ref: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{3,29}$", description="UNHCR referral number")
+    country_of_asylum: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code, e.g. LB")
+    quota_year: int = Field(ge=2013, le=2100, description="the quota year the referral counts against")
+    persons: list[PersonBase] = Field(min_length=1, max_length=30)
+    vulnerabilities: list[Vulnerability] = []
+
+    @model_validator(mode="after")
+    def _one_principal_no_duplicates(self) -> "Referral":
+        if sum(p.is_principal for p in self.persons) != 1:
+            raise ValueError("persons: exactly one person must be the principal applicant")
+        seen = {(p.full_name, p.birth_date) for p in self.persons}
+        if len(seen) != len(self.persons):
+            raise ValueError("persons: the same person is listed twice")
+        return self
+
+    def people(self) -> list[dict[str, Any]]:
+        return [p.model_dump() for p in self.persons]
+
+    def case_flags(self) -> list[str]:
+        return sorted({v.value for v in self.vulnerabilities})
+
+    def summary(self) -> str:
+        principal = next(p for p in self.persons if p.is_principal)
+        return self.title or f"{principal.full_name} (+{len(self.persons) - 1}), {self.unhcr_ref}"
+
+
+def _not_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("this date cannot be in the future")
+    return value
+
+
+class AcceptForSelection(GateForm):
+    """Accept the referral for the Dutch selection mission (programme manager)."""
+
+    priority: Literal["normal", "urgent", "emergency"] = "normal"
+
+
+class IndDecision(GateForm):
+    """Record IND's decision after the selection mission: approve = IND accepted (case worker)."""
+
+    ind_reference: str = Field(min_length=3, max_length=40, description="IND decision number")
+    decided_on: date
+
+    _past = field_validator("decided_on")(_not_future)
+
+
+class Fitness(StrEnum):
+    FIT = "fit"
+    FIT_WITH_ESCORT = "fit_with_escort"
+    UNFIT = "unfit"
+
+
+class TravelHealthNeed(StrEnum):
+    WHEELCHAIR = "wheelchair"
+    OXYGEN = "oxygen"
+    MEDICAL_ESCORT = "medical_escort"
+    PRE_TRAVEL_TB_TREATMENT = "pre_travel_tb_treatment"
+
+
+class FitToTravel(GateForm):
+    """Health assessment outcome, never a diagnosis: approve = fit to travel (medical officer)."""
+
+    fitness: Fitness
+    needs: list[TravelHealthNeed] = []
+
+    @field_validator("fitness")
+    @classmethod
+    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
+        if info.data.get("approved") is True and value == Fitness.UNFIT:
+            raise ValueError("an approval means fit to travel; reject to record 'unfit'")
+        if info.data.get("approved") is False and value != Fitness.UNFIT:
+            raise ValueError("a rejection means unfit to travel; choose 'unfit'")
+        return value
+
+    @model_validator(mode="after")
+    def _escort_needs_listed(self) -> "FitToTravel":
+        if self.fitness == Fitness.FIT_WITH_ESCORT and TravelHealthNeed.MEDICAL_ESCORT not in self.needs:
+            raise ValueError("needs: 'fit with escort' requires the medical_escort need")
+        return self
+
+
+class OrientationAttended(GateForm):
+    """Pre-departure cultural orientation attended (case worker)."""
+
+    attended_on: date
+    _past = field_validator("attended_on")(_not_future)
+
+
+class TravelDocuments(GateForm):
+    """Embassy travel documents, exit permits and transit visas in hand (case worker)."""
+
+    laissez_passer: bool = False
+    exit_permits: bool = False
+    transit_visas: bool = False
+    document_reference: str = Field(default="", max_length=60)
+
+    @field_validator("exit_permits")
+    @classmethod
+    def _complete_when_approved(cls, value: bool, info: ValidationInfo) -> bool:
+        if info.data.get("approved") and not (value and info.data.get("laissez_passer")):
+            raise ValueError("approve only when the laissez-passer and exit permits are issued")
+        return value
+
+
+class EscortArranged(GateForm):
+    """An escort for a vulnerable traveller (movement officer)."""
+
+    escort_kind: Literal["medical", "operational", "child_protection"]
+    escort_reference: str = Field(min_length=2, max_length=60)
+
+
+class MovementPlan(GateForm):
+    """The movement plan as the movement officer proposes it."""
+
+    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. KL566")
+    departure_on: date
+    travel_group: str = Field(min_length=1, max_length=40)
+    transit_via: str = Field(default="", max_length=60)
+    escorts: int = Field(default=0, ge=0, le=20)
+
+    @field_validator("departure_on")
+    @classmethod
+    def _ahead(cls, value: date) -> date:
+        if value < date.today():
+            raise ValueError("a departure cannot be planned in the past")
+        return value
+
+
+class MovementPlanApproval(GateForm):
+    """The programme manager approves the proposed plan (four-eyes against its author)."""
+
+
+class PreEmbarkationCheck(GateForm):
+    """Fitness checked just before boarding: approve = fit to board (medical officer)."""
+
+
+class Arrival(GateForm):
+    """Arrival in the Netherlands and hand-over to COA reception (case worker)."""
+
+    arrived_on: date
+    reception_location: str = Field(min_length=2, max_length=80, description="COA location")
+    _past = field_validator("arrived_on")(_not_future)
+
+
+FORMS: tuple[type[GateForm], ...] = (
+    AcceptForSelection,
+    IndDecision,
+    FitToTravel,
+    OrientationAttended,
+    TravelDocuments,
+    EscortArranged,
+    MovementPlan,
+    MovementPlanApproval,
+    PreEmbarkationCheck,
+    Arrival,
+)

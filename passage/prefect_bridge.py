@@ -1,0 +1,101 @@
+"""Every call Passage makes into Prefect, in one place (tests/tasks/test_prefect_bridge.py guards it)."""
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+import httpx
+from pydantic import BaseModel
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
+from prefect.context import FlowRunContext
+from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
+from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.states import Scheduled
+
+from passage.services.errors import PassageError
+
+T = TypeVar("T", bound=BaseModel)
+
+# What "Prefect is down or overloaded" looks like from the client.
+UNREACHABLE = (OSError, httpx.TransportError, httpx.HTTPStatusError)
+
+
+class PrefectUnavailable(PassageError):
+    """Prefect did not answer; the caller keeps what it recorded and retries later."""
+
+
+class RunState(BaseModel):
+    type: str
+    name: str
+    pause_key: str | None = None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.type == StateType.PAUSED.value
+
+    @property
+    def is_broken(self) -> bool:
+        """A run that ended without finishing its case: it must be started again."""
+        return self.type in {StateType.CRASHED.value, StateType.FAILED.value}
+
+
+def current_run_id() -> str:
+    """The id of the flow run this code runs in."""
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        raise RuntimeError("a gate can only open inside a flow run")
+    return str(context.flow_run.id)
+
+
+def suspend(form: type[T], *, key: str) -> T:
+    """Suspend the current run until its input arrives; the process exits meanwhile."""
+    # No timeout: a gate waits days or months, and Passage tracks due dates itself.
+    return suspend_flow_run(wait_for_input=form, key=key, timeout=None)
+
+
+def start_run(*, deployment: str, case_ref: str) -> str:
+    """Create the case's flow run (idempotent per case) and return its id."""
+    try:
+        run = run_deployment(
+            deployment,
+            parameters={"case_ref": case_ref},
+            timeout=0,
+            idempotency_key=f"case-{case_ref}",
+            as_subflow=False,
+        )
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not start the flow run: {exc}") from exc
+    return str(run.id)
+
+
+def run_state(flow_run_id: str) -> RunState | None:
+    """The run's current state, or None when Prefect does not know the run."""
+    try:
+        with get_client(sync_client=True) as client:
+            run = client.read_flow_run(UUID(flow_run_id))
+    except ObjectNotFound:
+        return None
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not read the flow run: {exc}") from exc
+    if run.state is None:
+        return None
+    details = run.state.state_details
+    return RunState(type=run.state.type.value, name=run.state.name or "", pause_key=details.pause_key)
+
+
+def resume(flow_run_id: str, run_input: dict[str, Any]) -> None:
+    """Resume a suspended run with its gate's input (the server validates it against the schema)."""
+    try:
+        resume_flow_run(UUID(flow_run_id), run_input=run_input)
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not resume the flow run: {exc}") from exc
+
+
+def reschedule(flow_run_id: str) -> None:
+    """Send a crashed or failed run back to Scheduled: it re-runs from the top, gates replay."""
+    try:
+        with get_client(sync_client=True) as client:
+            client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc

@@ -1,0 +1,73 @@
+"""What a programme is to the rest of Passage, and the lookups over the registry in `flows`."""
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from passage.services.errors import NotFound
+
+if TYPE_CHECKING:
+    from prefect import Flow
+
+    from tasks.gate import GateForm
+
+
+class Intake(BaseModel):
+    """Base of every programme's case file: what a case worker submits to open a case."""
+
+    title: str | None = None
+
+    def people(self) -> list[dict[str, Any]]:
+        """The persons of the case (empty where the case is not a person, e.g. a project)."""
+        return []
+
+    def case_flags(self) -> list[str]:
+        return []
+
+    def summary(self) -> str:
+        return self.title or "case"
+
+
+@dataclass(frozen=True)
+class Programme:
+    slug: str
+    title: str
+    ref_prefix: str
+    flow: "Flow[..., Any]"
+    intake: type[Intake]
+    forms: tuple[type["GateForm"], ...] = field(default_factory=tuple)
+
+    @property
+    def deployment(self) -> str:
+        return f"{self.flow.name}/passage"
+
+
+@cache
+def all_programmes() -> dict[str, Programme]:
+    """Every registered programme by slug (the one list lives in `flows/__init__.py`)."""
+    from flows import PROGRAMMES
+
+    return {programme.slug: programme for programme in PROGRAMMES}
+
+
+def get_programme(slug: str) -> Programme:
+    try:
+        return all_programmes()[slug]
+    except KeyError:
+        known = ", ".join(sorted(all_programmes()))
+        raise NotFound(f"unknown programme '{slug}' (known: {known})") from None
+
+
+@cache
+def form_types() -> dict[str, type["GateForm"]]:
+    """Every gate form by its form type name."""
+    return {form.form_type(): form for p in all_programmes().values() for form in p.forms}
+
+
+def get_form(form_type: str) -> type["GateForm"]:
+    try:
+        return form_types()[form_type]
+    except KeyError:
+        raise NotFound(f"unknown form type '{form_type}'") from None

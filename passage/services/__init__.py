@@ -1,0 +1,1 @@
+"""The service layer: small typed functions between the tables and everything else."""

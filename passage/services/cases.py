@@ -1,0 +1,98 @@
+"""Cases: open one from a validated case file, read it, move it along, close it."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import uuid4
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from models import Case, CaseStatus, Person
+from models.common import utcnow
+from passage.programmes import get_programme
+from passage.services import audit
+from passage.services.errors import FormInvalid, NotFound
+
+
+def open_case(*, session: Session, programme: str, case_file: dict[str, Any], actor: str) -> Case:
+    """Validate a case file against its programme's intake model and record the case."""
+    spec = get_programme(programme)
+    try:
+        intake = spec.intake.model_validate(case_file)
+    except ValidationError as exc:
+        raise FormInvalid.from_validation(exc) from None
+    case = Case(
+        programme=spec.slug,
+        title=intake.summary(),
+        ref=uuid4().hex,  # replaced below once the row has its number
+        data=intake.model_dump(mode="json"),
+        flags=intake.case_flags(),
+        opened_by=actor,
+    )
+    session.add(case)
+    session.flush()
+    case.ref = f"{spec.ref_prefix}-{case.id:05d}"
+    for person in intake.people():
+        session.add(Person(case_id=case.id, **person))
+    audit.record(session=session, actor=actor, action="case.opened", case_id=case.id, detail={"ref": case.ref})
+    session.commit()
+    session.refresh(case)
+    return case
+
+
+def get_case(*, session: Session, ref: str) -> Case:
+    case = session.exec(select(Case).where(Case.ref == ref)).first()
+    if case is None:
+        raise NotFound(f"no case '{ref}'")
+    return case
+
+
+def persons_of(*, session: Session, case_id: int) -> Sequence[Person]:
+    return session.exec(select(Person).where(Person.case_id == case_id).order_by(col(Person.id))).all()
+
+
+def list_cases(*, session: Session, programme: str | None = None, limit: int = 200) -> Sequence[Case]:
+    query = select(Case).order_by(col(Case.id).desc()).limit(limit)
+    if programme:
+        query = query.where(Case.programme == programme)
+    return session.exec(query).all()
+
+
+def cases_to_launch(*, session: Session) -> Sequence[Case]:
+    """Cases recorded while Prefect could not start their flow run."""
+    return session.exec(select(Case).where(Case.status == CaseStatus.NEW, col(Case.flow_run_id).is_(None))).all()
+
+
+def attach_run(*, session: Session, case_id: int, flow_run_id: str) -> None:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    case.flow_run_id = flow_run_id
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.ACTIVE
+    session.commit()
+
+
+def set_current_step(*, session: Session, case_id: int, step: str) -> None:
+    case = session.get(Case, case_id)
+    if case is not None and case.current_step != step:
+        case.current_step = step
+        session.commit()
+
+
+def close_case(*, session: Session, case_id: int, status: CaseStatus, outcome: str, actor: str = "system") -> Case:
+    """End a case with its outcome; closing twice keeps the first outcome."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    if case.closed_at is None:
+        case.status, case.outcome, case.closed_at, case.current_step = status, outcome, utcnow(), None
+        audit.record(
+            session=session,
+            actor=actor,
+            action=f"case.{status.value}",
+            case_id=case.id,
+            detail={"outcome": outcome},
+        )
+        session.commit()
+    return case

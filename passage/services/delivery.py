@@ -1,0 +1,84 @@
+"""Getting recorded decisions (and new cases) to Prefect, now or, if it is down, later."""
+
+import logging
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from models import Decision
+from models.common import utcnow
+from passage import prefect_bridge as prefect
+from passage.programmes import get_programme
+from passage.services import cases
+from passage.services.decisions import run_input, unapplied
+from passage.services.human_tasks import get_task
+
+log = logging.getLogger(__name__)
+
+
+class Sweep(BaseModel):
+    """What one reconciler pass did."""
+
+    launched: int = 0
+    resumed: int = 0
+    recovered: int = 0
+    waiting: int = 0
+    failed: int = 0
+
+
+def deliver_decision(*, session: Session, decision: Decision) -> str:
+    """Resume the run waiting for this decision; returns what happened ('resumed', 'waiting', ...)."""
+    task = get_task(session=session, task_id=decision.task_id)
+    decision.delivery_attempts += 1
+    try:
+        state = prefect.run_state(task.flow_run_id)
+        if state is None:
+            result = "unknown-run"
+        elif state.is_paused and state.pause_key == task.step:
+            prefect.resume(task.flow_run_id, run_input(decision=decision))
+            decision.delivered_at, result = utcnow(), "resumed"
+        elif state.is_broken:
+            prefect.reschedule(task.flow_run_id)
+            result = "recovered"
+        else:
+            # Running, scheduled or paused at an earlier point: the gate will read the decision itself.
+            result = "waiting"
+        decision.delivery_error = None
+    except Exception as exc:  # noqa: BLE001 - any failure keeps the decision for the next sweep
+        decision.delivery_error, result = f"{type(exc).__name__}: {exc}"[:500], "failed"
+        log.warning("decision %s not delivered: %s", decision.id, decision.delivery_error)
+    session.add(decision)
+    session.commit()
+    return result
+
+
+def launch_case(*, session: Session, case_id: int) -> bool:
+    """Start the case's flow run; False (and the case kept as new) when Prefect is unreachable."""
+    case = session.get(cases.Case, case_id)
+    if case is None or case.flow_run_id is not None:
+        return False
+    try:
+        run_id = prefect.start_run(deployment=get_programme(case.programme).deployment, case_ref=case.ref)
+    except prefect.PrefectUnavailable as exc:
+        log.warning("case %s not started yet: %s", case.ref, exc)
+        return False
+    cases.attach_run(session=session, case_id=case_id, flow_run_id=run_id)
+    return True
+
+
+def reconcile(*, session: Session) -> Sweep:
+    """One pass: start cases not started, deliver decisions not taken up. Safe to run concurrently."""
+    sweep = Sweep()
+    for case in cases.cases_to_launch(session=session):
+        sweep.launched += launch_case(session=session, case_id=case.id or 0)
+    for decision, _task in unapplied(session=session):
+        result = deliver_decision(session=session, decision=decision)
+        if result == "resumed":
+            sweep.resumed += 1
+        elif result == "recovered":
+            sweep.recovered += 1
+        elif result == "failed":
+            sweep.failed += 1
+        else:
+            sweep.waiting += 1
+    return sweep

@@ -1,0 +1,39 @@
+"""Errors a user may see: each carries a one-line reason, and field errors where a form was wrong."""
+
+from pydantic import ValidationError
+
+
+class PassageError(Exception):
+    """A refusal with a reason fit to show a user."""
+
+
+class NotFound(PassageError):
+    pass
+
+
+class NotPermitted(PassageError):
+    pass
+
+
+class TaskNotOpen(PassageError):
+    pass
+
+
+class QuotaExceeded(PassageError):
+    pass
+
+
+class FormInvalid(PassageError):
+    """A form failed validation; `fields` maps each field to its reason."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__("; ".join(f"{name}: {reason}" for name, reason in fields.items()))
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> "FormInvalid":
+        fields: dict[str, str] = {}
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]) or "form"
+            fields.setdefault(name, err["msg"])
+        return cls(fields)

@@ -1,0 +1,94 @@
+"""Quota rules from settings, enforced by a guarded UPDATE so two acceptances cannot overshoot."""
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models import QuotaUsage
+from passage.services.errors import QuotaExceeded
+from passage.settings import QuotaRule, get_settings
+
+
+class QuotaLine(BaseModel):
+    rule: str
+    label: str
+    period: str
+    limit: int
+    used: int
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.used
+
+
+def _period(rule: QuotaRule, year: int) -> str:
+    return str(year) if rule.per_year else f"{rule.year_from}-{rule.year_to}"
+
+
+def rules_for(*, year: int, nationalities: set[str]) -> list[QuotaRule]:
+    """The rules a referral of `year` with these nationalities counts against."""
+    rules = []
+    for rule in get_settings().quotas:
+        if rule.year_from is not None and year < rule.year_from:
+            continue
+        if rule.year_to is not None and year > rule.year_to:
+            continue
+        if rule.nationality is not None and rule.nationality not in nationalities:
+            continue
+        rules.append(rule)
+    return rules
+
+
+def _usage(session: Session, rule: QuotaRule, year: int) -> QuotaUsage:
+    period = _period(rule, year)
+    query = select(QuotaUsage).where(QuotaUsage.rule == rule.key, QuotaUsage.period == period)
+    row = session.exec(query).first()
+    if row is None:
+        row = QuotaUsage(rule=rule.key, period=period, limit=rule.limit)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def check(*, session: Session, year: int, nationalities: set[str], persons: int) -> list[QuotaLine]:
+    """The state of each applicable quota; raises QuotaExceeded when `persons` do not fit."""
+    lines = []
+    for rule in rules_for(year=year, nationalities=nationalities):
+        usage = _usage(session, rule, year)
+        line = QuotaLine(rule=rule.key, label=rule.label, period=usage.period, limit=usage.limit, used=usage.used)
+        if line.remaining < persons:
+            raise QuotaExceeded(
+                f"{rule.label} ({usage.period}) has {line.remaining} of {usage.limit} places left;"
+                f" this case needs {persons}"
+            )
+        lines.append(line)
+    return lines
+
+
+def reserve(*, session: Session, year: int, nationalities: set[str], persons: int) -> list[QuotaLine]:
+    """Take `persons` places from every applicable quota, all or none (the caller commits)."""
+    lines = check(session=session, year=year, nationalities=nationalities, persons=persons)
+    for line in lines:
+        taken = session.execute(
+            update(QuotaUsage)
+            .where(
+                col(QuotaUsage.rule) == line.rule,
+                col(QuotaUsage.period) == line.period,
+                col(QuotaUsage.used) + persons <= col(QuotaUsage.limit),
+            )
+            .values(used=col(QuotaUsage.used) + persons)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            raise QuotaExceeded(f"{line.label} ({line.period}) was filled by another acceptance just now")
+    return lines
+
+
+def usage(*, session: Session) -> list[QuotaLine]:
+    """Every quota counter, for dashboards and the CLI."""
+    labels = {rule.key: rule.label for rule in get_settings().quotas}
+    rows = session.exec(select(QuotaUsage).order_by(col(QuotaUsage.rule), col(QuotaUsage.period))).all()
+    return [
+        QuotaLine(rule=r.rule, label=labels.get(r.rule, r.rule), period=r.period, limit=r.limit, used=r.used)
+        for r in rows
+    ]

@@ -1,0 +1,1 @@
+"""Gate and step mechanics shared by every programme flow."""

@@ -1,0 +1,106 @@
+"""The human gate: record the task once, wait without a process, return the typed decision."""
+
+import re
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any, ClassVar, Generic, TypeVar
+
+from prefect import get_run_logger
+from prefect.input import RunInput
+from pydantic import Field
+
+from models import Role
+from models.common import utcnow
+from passage import prefect_bridge as prefect
+from passage.db import session_scope
+from passage.services import decisions, human_tasks
+from tasks.base import durable_task
+from tasks.case import CaseInfo
+
+PAUSE_KEY = re.compile(r"^[a-z0-9-]+$")
+
+
+class GateForm(RunInput):
+    """Base of every gate's form: the decision itself plus the form's own fields."""
+
+    approved: bool = Field(description="approve (true) or reject (false)")
+    comment: str = Field(default="", max_length=4000)
+    decided_by: str
+
+    base_fields: ClassVar[frozenset[str]] = frozenset({"approved", "comment", "decided_by"})
+
+    @classmethod
+    def form_type(cls) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", cls.__name__).lower()
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """The form's own fields, in declaration order (what the inbox renders)."""
+        return [name for name in cls.model_fields if name not in cls.base_fields]
+
+    def data(self) -> dict[str, Any]:
+        """The form's own fields as JSON-ready values (what the decision stores)."""
+        return self.model_dump(mode="json", include=set(self.field_names()))
+
+
+F = TypeVar("F", bound=GateForm)
+
+
+@dataclass(frozen=True)
+class Gate(Generic[F]):
+    """A gate of a procedure: who decides it, with which form, within how long."""
+
+    step: str
+    title: str
+    form: type[F]
+    role: Role
+    due: timedelta = timedelta(days=5)
+
+    def round(self, attempt: int) -> "Gate[F]":
+        """The same gate asked again (attempt 2, 3...): a new task with its own pause key."""
+        return self if attempt == 1 else replace(self, step=f"{self.step}-{attempt}")
+
+    def __post_init__(self) -> None:
+        # Prefect leaves a run with any other pause key suspended with no input schema: unresumable.
+        if not PAUSE_KEY.match(self.step):
+            raise ValueError(f"gate step '{self.step}' must match [a-z0-9-]+")
+
+
+@durable_task
+def open_gate_task(case: CaseInfo, spec: Gate[Any], requested_by: str, context: dict[str, Any]) -> dict[str, Any] | None:
+    """Record the human task (idempotently); return its decision payload if one exists."""
+    with session_scope() as session:
+        request = human_tasks.TaskRequest(
+            case_id=case.id,
+            programme=case.programme,
+            step=spec.step,
+            title=spec.title,
+            form_type=spec.form.form_type(),
+            role=spec.role,
+            flow_run_id=prefect.current_run_id(),
+            requested_by=requested_by,
+            due_at=utcnow() + spec.due,
+            context=context,
+        )
+        task_row = human_tasks.open_task(session=session, request=request)
+        decision = human_tasks.decision_for(session=session, task_id=task_row.id or 0)
+        if decision is None:
+            return None
+        decisions.mark_applied(session=session, task_id=task_row.id or 0)
+        return decisions.run_input(decision=decision)
+
+
+def gate(case: CaseInfo, spec: Gate[F], *, requested_by: str = "system", context: dict[str, Any] | None = None) -> F:
+    """Ask a person to decide `spec` for `case`; returns their typed decision.
+
+    The decision lives in Passage's database, so a re-run replays decided gates from there
+    and suspends only at the first undecided one.
+    """
+    payload = open_gate_task(case, spec, requested_by, context or {})
+    if payload is None:
+        get_run_logger().info("case %s waits for %s (%s)", case.ref, spec.title, spec.role.value)
+        prefect.suspend(spec.form, key=spec.step)  # the process exits here until resumed
+        payload = open_gate_task(case, spec, requested_by, context or {})
+        if payload is None:
+            raise RuntimeError(f"run resumed at {spec.step} without a recorded decision")
+    return spec.form.model_validate(payload)

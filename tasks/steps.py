@@ -1,0 +1,49 @@
+"""`@step`: an automated step of a procedure, done once per case even when the flow re-runs."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar, get_type_hints
+
+from prefect import Task
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from models import Case
+from passage.db import session_scope
+from passage.services import cases, steps
+from tasks.base import durable_task
+from tasks.case import CaseInfo
+
+R = TypeVar("R", bound=BaseModel)
+
+
+class Done(BaseModel):
+    """The result of a step that only records that it happened."""
+
+    note: str = ""
+
+
+def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[[CaseInfo], R]]:
+    """Wrap `fn(session, case) -> Result` as a retried Prefect task run once per (case, key).
+
+    A suspended flow re-runs from the top when resumed; the recorded step row makes that replay
+    return the first result instead of repeating the step's side effects.
+    """
+
+    def wrap(fn: Callable[[Session, Case], R]) -> Task[[CaseInfo], R]:
+        result_type: type[R] = get_type_hints(fn)["return"]
+
+        def action(session: Session, case: Case) -> dict[str, Any]:
+            return fn(session, case).model_dump(mode="json")
+
+        def run(case: CaseInfo) -> R:
+            with session_scope() as session:
+                row = cases.get_case(session=session, ref=case.ref)
+                cases.set_current_step(session=session, case_id=case.id, step=key)
+                data = steps.run_once(session=session, case=row, step=key, title=title, action=action)
+            return result_type.model_validate(data)
+
+        run.__name__ = run.__qualname__ = fn.__name__
+        run.__doc__ = fn.__doc__
+        return durable_task(name=key)(run)
+
+    return wrap
