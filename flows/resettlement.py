@@ -15,8 +15,8 @@ from flows.resettlement_forms import (
     AcceptForSelection,
     Arrival,
     EscortArranged,
-    FitToTravel,
     Fitness,
+    FitToTravel,
     IndDecision,
     MovementPlan,
     MovementPlanApproval,
@@ -33,15 +33,45 @@ from tasks.case import CaseInfo, CaseOutcome, finish, load_case
 from tasks.gate import Gate, gate
 from tasks.steps import Done, step
 
-ACCEPT = Gate("accept-for-selection", "Accept for selection mission", AcceptForSelection, Role.PROGRAMME_MANAGER)
+ACCEPT = Gate(
+    "accept-for-selection",
+    "Accept for selection mission",
+    AcceptForSelection,
+    Role.PROGRAMME_MANAGER,
+)
 IND = Gate("ind-decision", "Record IND decision", IndDecision, Role.CASE_WORKER)
-HEALTH = Gate("fit-to-travel", "Health assessment: fit to travel", FitToTravel, Role.MEDICAL_OFFICER)
-ORIENTATION = Gate("orientation", "Pre-departure orientation attended", OrientationAttended, Role.CASE_WORKER)
-DOCUMENTS = Gate("travel-documents", "Travel documents and exit permits", TravelDocuments, Role.CASE_WORKER)
+HEALTH = Gate(
+    "fit-to-travel",
+    "Health assessment: fit to travel",
+    FitToTravel,
+    Role.MEDICAL_OFFICER,
+)
+ORIENTATION = Gate(
+    "orientation",
+    "Pre-departure orientation attended",
+    OrientationAttended,
+    Role.CASE_WORKER,
+)
+DOCUMENTS = Gate(
+    "travel-documents",
+    "Travel documents and exit permits",
+    TravelDocuments,
+    Role.CASE_WORKER,
+)
 ESCORT = Gate("escort", "Arrange escort", EscortArranged, Role.MOVEMENT_OFFICER)
 PLAN = Gate("movement-plan", "Propose movement plan", MovementPlan, Role.MOVEMENT_OFFICER)
-PLAN_OK = Gate("movement-plan-approval", "Approve movement plan", MovementPlanApproval, Role.PROGRAMME_MANAGER)
-BOARDING = Gate("pre-embarkation", "Pre-embarkation fitness check", PreEmbarkationCheck, Role.MEDICAL_OFFICER)
+PLAN_OK = Gate(
+    "movement-plan-approval",
+    "Approve movement plan",
+    MovementPlanApproval,
+    Role.PROGRAMME_MANAGER,
+)
+BOARDING = Gate(
+    "pre-embarkation",
+    "Pre-embarkation fitness check",
+    PreEmbarkationCheck,
+    Role.MEDICAL_OFFICER,
+)
 ARRIVAL = Gate("arrival", "Arrival and hand-over to COA", Arrival, Role.CASE_WORKER)
 PLAN_ROUNDS = 3  # assumption: a plan sent back is re-proposed at most twice before the case stops
 
@@ -85,8 +115,9 @@ def reserve_places(session: Session, case: Case) -> Check:
 
 
 @step("departure", "Departure and transit assistance")
-def depart(session: Session, case: Case) -> Done:
-    return Done(note="departed; transit assistance provided")
+def depart(_session: Session, case: Case) -> Done:
+    """Record the departure; the movement officer's escorts assist in transit (assumption: no form)."""
+    return Done(note=f"{case.ref} departed; transit assistance provided")
 
 
 def needs_escort(case: CaseInfo, health: FitToTravel) -> bool:
@@ -98,14 +129,21 @@ def agree_movement_plan(case: CaseInfo) -> MovementPlan | None:
     """The movement officer proposes, the programme manager approves; a plan sent back is redone."""
     for attempt in range(1, PLAN_ROUNDS + 1):
         plan = gate(case, PLAN.round(attempt))
-        approval = gate(case, PLAN_OK.round(attempt), requested_by=plan.decided_by, context=plan.data())
+        approval = gate(
+            case,
+            PLAN_OK.round(attempt),
+            requested_by=plan.decided_by,
+            context=plan.data(),
+        )
         if approval.approved:
             return plan
     return None
 
 
 @flow(name="resettlement-nl", log_prints=False)
-def resettlement(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")]) -> CaseOutcome:
+def resettlement(
+    case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")],
+) -> CaseOutcome:
     """Resettlement of a UNHCR-referred family to the Netherlands."""
     case = load_case(case_ref)
     # 1-2. Referral received; checked for completeness and quota, then accepted by the manager.
@@ -121,7 +159,11 @@ def resettlement(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")]) -> Ca
     # 3. Selection mission: IND decides.
     ind = gate(case, IND)
     if not ind.approved:
-        return finish(case, CaseStatus.REJECTED, f"IND did not accept ({ind.ind_reference}): {ind.comment}")
+        return finish(
+            case,
+            CaseStatus.REJECTED,
+            f"IND did not accept ({ind.ind_reference}): {ind.comment}",
+        )
     # 4. Health assessment.
     health = gate(case, HEALTH)
     if not health.approved:
@@ -135,14 +177,22 @@ def resettlement(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")]) -> Ca
     # 7. Movement plan.
     plan = agree_movement_plan(case)
     if plan is None:
-        return finish(case, CaseStatus.REJECTED, f"no movement plan approved after {PLAN_ROUNDS} rounds")
+        return finish(
+            case,
+            CaseStatus.REJECTED,
+            f"no movement plan approved after {PLAN_ROUNDS} rounds",
+        )
     # 8. Pre-embarkation check, departure, transit.
     if not gate(case, BOARDING).approved:
         return finish(case, CaseStatus.REJECTED, "not fit to board at pre-embarkation")
     depart(case)
     # 9. Arrival and hand-over to COA.
     arrival = gate(case, ARRIVAL)
-    return finish(case, CaseStatus.CLOSED, f"arrived {arrival.arrived_on}, handed over to COA {arrival.reception_location}")
+    return finish(
+        case,
+        CaseStatus.CLOSED,
+        f"arrived {arrival.arrived_on}, handed over to COA {arrival.reception_location}",
+    )
 
 
 PROGRAMME = Programme(

@@ -9,7 +9,7 @@ from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import json_field, optional_time_field, time_field
+from models.common import enum_field, json_field, optional_time_field, time_field
 
 
 class CaseStatus(StrEnum):
@@ -62,7 +62,7 @@ class CaseBase(SQLModel):
 class Case(CaseBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, index=True, max_length=40)
-    status: CaseStatus = Field(default=CaseStatus.NEW, index=True)
+    status: CaseStatus = enum_field(CaseStatus, CaseStatus.NEW, index=True)
     current_step: str | None = None
     flow_run_id: str | None = Field(default=None, index=True)
     data: dict[str, Any] = json_field()

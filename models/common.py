@@ -1,9 +1,11 @@
 """Column helpers shared by the tables."""
 
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator
+from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field
 
 
@@ -18,12 +20,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
         return value.astimezone(UTC) if value is not None else None
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, _dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -36,9 +38,23 @@ def json_field(default_factory: Any = dict) -> Any:
 
 def time_field(*, index: bool = False) -> Any:
     """A UTC timestamp column defaulting to now."""
-    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime, index=index, nullable=False))
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(UTCDateTime, index=index, nullable=False),
+    )
 
 
 def optional_time_field(*, index: bool = False) -> Any:
     """A UTC timestamp column that may be empty."""
     return Field(default=None, sa_column=Column(UTCDateTime, index=index, nullable=True))
+
+
+def enum_field(enum: type[Enum], default: Any = ..., *, index: bool = False) -> Any:
+    """An enum stored as its value (VARCHAR, no native type to migrate) and read back as a member."""
+    column_type = SAEnum(
+        enum,
+        native_enum=False,
+        length=40,
+        values_callable=lambda e: [m.value for m in e],
+    )
+    return Field(default=default, sa_type=column_type, index=index)

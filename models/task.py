@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import json_field, optional_time_field, time_field
+from models.common import enum_field, json_field, optional_time_field, time_field
+from models.user import Role
 
 
 class TaskStatus(StrEnum):
@@ -33,8 +34,8 @@ class HumanTask(SQLModel, table=True):
     step: str = Field(max_length=80, description="pause key: [a-z0-9-]+")
     title: str
     form_type: str
-    role: str = Field(index=True)
-    status: TaskStatus = Field(default=TaskStatus.OPEN, index=True)
+    role: Role = enum_field(Role, index=True)
+    status: TaskStatus = enum_field(TaskStatus, TaskStatus.OPEN, index=True)
     flow_run_id: str
     requested_by: str
     context: dict[str, Any] = json_field()
@@ -47,7 +48,7 @@ class Decision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="human_task.id", unique=True)
-    outcome: Outcome
+    outcome: Outcome = enum_field(Outcome)
     comment: str = ""
     data: dict[str, Any] = json_field()
     decided_by: str

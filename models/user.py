@@ -5,6 +5,8 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.common import enum_field
+
 
 class Role(StrEnum):
     PROGRAMME_MANAGER = "programme_manager"
@@ -28,5 +30,5 @@ class RoleGrant(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(foreign_key="user.username", index=True)
-    role: Role
+    role: Role = enum_field(Role)
     programme: str = Field(description="a programme slug, or '*' for all")

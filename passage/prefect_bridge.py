@@ -4,7 +4,6 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
-from pydantic import BaseModel
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.objects import StateType
 from prefect.context import FlowRunContext
@@ -12,6 +11,7 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.states import Scheduled
+from pydantic import BaseModel
 
 from passage.services.errors import PassageError
 
@@ -81,7 +81,11 @@ def run_state(flow_run_id: str) -> RunState | None:
     if run.state is None:
         return None
     details = run.state.state_details
-    return RunState(type=run.state.type.value, name=run.state.name or "", pause_key=details.pause_key)
+    return RunState(
+        type=run.state.type.value,
+        name=run.state.name or "",
+        pause_key=details.pause_key,
+    )
 
 
 def resume(flow_run_id: str, run_input: dict[str, Any]) -> None:
@@ -99,3 +103,13 @@ def reschedule(flow_run_id: str) -> None:
             client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc
+
+
+def deployment_exists(name: str) -> bool:
+    """True once a runner has registered the deployment `flow/name`."""
+    try:
+        with get_client(sync_client=True) as client:
+            client.read_deployment_by_name(name)
+    except (ObjectNotFound, *UNREACHABLE):
+        return False
+    return True

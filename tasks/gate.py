@@ -67,7 +67,9 @@ class Gate(Generic[F]):
 
 
 @durable_task
-def open_gate_task(case: CaseInfo, spec: Gate[Any], requested_by: str, context: dict[str, Any]) -> dict[str, Any] | None:
+def open_gate_task(
+    case: CaseInfo, spec: Gate[Any], requested_by: str, context: dict[str, Any]
+) -> dict[str, Any] | None:
     """Record the human task (idempotently); return its decision payload if one exists."""
     with session_scope() as session:
         request = human_tasks.TaskRequest(
@@ -90,7 +92,13 @@ def open_gate_task(case: CaseInfo, spec: Gate[Any], requested_by: str, context: 
         return decisions.run_input(decision=decision)
 
 
-def gate(case: CaseInfo, spec: Gate[F], *, requested_by: str = "system", context: dict[str, Any] | None = None) -> F:
+def gate(
+    case: CaseInfo,
+    spec: Gate[F],
+    *,
+    requested_by: str = "system",
+    context: dict[str, Any] | None = None,
+) -> F:
     """Ask a person to decide `spec` for `case`; returns their typed decision.
 
     The decision lives in Passage's database, so a re-run replays decided gates from there

@@ -18,7 +18,13 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add one event; it commits with the change it describes, or not at all."""
-    event = AuditEvent(actor=actor, action=action, case_id=case_id, task_id=task_id, detail=detail or {})
+    event = AuditEvent(
+        actor=actor,
+        action=action,
+        case_id=case_id,
+        task_id=task_id,
+        detail=detail or {},
+    )
     session.add(event)
     return event
 

@@ -34,7 +34,13 @@ def open_case(*, session: Session, programme: str, case_file: dict[str, Any], ac
     case.ref = f"{spec.ref_prefix}-{case.id:05d}"
     for person in intake.people():
         session.add(Person(case_id=case.id, **person))
-    audit.record(session=session, actor=actor, action="case.opened", case_id=case.id, detail={"ref": case.ref})
+    audit.record(
+        session=session,
+        actor=actor,
+        action="case.opened",
+        case_id=case.id,
+        detail={"ref": case.ref},
+    )
     session.commit()
     session.refresh(case)
     return case
@@ -45,6 +51,13 @@ def get_case(*, session: Session, ref: str) -> Case:
     if case is None:
         raise NotFound(f"no case '{ref}'")
     return case
+
+
+def case_ref(*, session: Session, case_id: int) -> str:
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound(f"no case {case_id}")
+    return case.ref
 
 
 def persons_of(*, session: Session, case_id: int) -> Sequence[Person]:
@@ -80,13 +93,25 @@ def set_current_step(*, session: Session, case_id: int, step: str) -> None:
         session.commit()
 
 
-def close_case(*, session: Session, case_id: int, status: CaseStatus, outcome: str, actor: str = "system") -> Case:
+def close_case(
+    *,
+    session: Session,
+    case_id: int,
+    status: CaseStatus,
+    outcome: str,
+    actor: str = "system",
+) -> Case:
     """End a case with its outcome; closing twice keeps the first outcome."""
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}")
     if case.closed_at is None:
-        case.status, case.outcome, case.closed_at, case.current_step = status, outcome, utcnow(), None
+        case.status, case.outcome, case.closed_at, case.current_step = (
+            status,
+            outcome,
+            utcnow(),
+            None,
+        )
         audit.record(
             session=session,
             actor=actor,

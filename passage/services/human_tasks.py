@@ -68,7 +68,11 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
             action="task.opened",
             case_id=request.case_id,
             task_id=task.id,
-            detail={"step": request.step, "role": request.role.value, "due_at": request.due_at.isoformat()},
+            detail={
+                "step": request.step,
+                "role": request.role.value,
+                "due_at": request.due_at.isoformat(),
+            },
         )
     elif task.status == TaskStatus.OPEN and task.flow_run_id != request.flow_run_id:
         task.flow_run_id = request.flow_run_id  # a replacement run took over the case

@@ -55,7 +55,13 @@ def check(*, session: Session, year: int, nationalities: set[str], persons: int)
     lines = []
     for rule in rules_for(year=year, nationalities=nationalities):
         usage = _usage(session, rule, year)
-        line = QuotaLine(rule=rule.key, label=rule.label, period=usage.period, limit=usage.limit, used=usage.used)
+        line = QuotaLine(
+            rule=rule.key,
+            label=rule.label,
+            period=usage.period,
+            limit=usage.limit,
+            used=usage.used,
+        )
         if line.remaining < persons:
             raise QuotaExceeded(
                 f"{rule.label} ({usage.period}) has {line.remaining} of {usage.limit} places left;"
@@ -89,6 +95,12 @@ def usage(*, session: Session) -> list[QuotaLine]:
     labels = {rule.key: rule.label for rule in get_settings().quotas}
     rows = session.exec(select(QuotaUsage).order_by(col(QuotaUsage.rule), col(QuotaUsage.period))).all()
     return [
-        QuotaLine(rule=r.rule, label=labels.get(r.rule, r.rule), period=r.period, limit=r.limit, used=r.used)
+        QuotaLine(
+            rule=r.rule,
+            label=labels.get(r.rule, r.rule),
+            period=r.period,
+            limit=r.limit,
+            used=r.used,
+        )
         for r in rows
     ]

@@ -30,8 +30,22 @@ def run_once(
     started = utcnow()
     try:
         result = action(session, case)
-        session.add(StepRun(case_id=case.id or 0, step=step, title=title, result=result, started_at=started))
-        audit.record(session=session, actor="system", action="step.done", case_id=case.id, detail={"step": step})
+        session.add(
+            StepRun(
+                case_id=case.id or 0,
+                step=step,
+                title=title,
+                result=result,
+                started_at=started,
+            )
+        )
+        audit.record(
+            session=session,
+            actor="system",
+            action="step.done",
+            case_id=case.id,
+            detail={"step": step},
+        )
         session.commit()
     except IntegrityError:
         # Another process recorded the step first: its result stands, ours is rolled back.

@@ -27,7 +27,9 @@ class UserCreate(BaseModel):
 def create_user(*, session: Session, user_create: UserCreate) -> User:
     """Add a user and their grants, or update an existing one's (idempotent for seeding)."""
     user = session.get(User, user_create.username) or User(
-        username=user_create.username, full_name=user_create.full_name, email=user_create.email
+        username=user_create.username,
+        full_name=user_create.full_name,
+        email=user_create.email,
     )
     user.full_name, user.email, user.language = (
         user_create.full_name,
@@ -36,7 +38,12 @@ def create_user(*, session: Session, user_create: UserCreate) -> User:
     )
     session.add(user)
     for grant in user_create.grants:
-        if not has_role(session=session, username=user.username, role=grant.role, programme=grant.programme):
+        if not has_role(
+            session=session,
+            username=user.username,
+            role=grant.role,
+            programme=grant.programme,
+        ):
             session.add(RoleGrant(username=user.username, role=grant.role, programme=grant.programme))
     return user
 

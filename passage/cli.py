@@ -1,0 +1,200 @@
+"""The `passage` command line: the same services the inbox uses."""
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from models import Role, TaskStatus
+from passage.db import init_db, session_scope
+from passage.services.errors import FormInvalid, PassageError
+
+app = typer.Typer(no_args_is_help=True, help="Passage: programme workflows with human gates.")
+cases_app = typer.Typer(no_args_is_help=True, help="Open and read cases.")
+tasks_app = typer.Typer(no_args_is_help=True, help="List and decide human tasks.")
+app.add_typer(cases_app, name="cases")
+app.add_typer(tasks_app, name="tasks")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def emit(value: BaseModel | list[BaseModel]) -> None:
+    """Stable JSON for scripts: pydantic's JSON mode, keys in declaration order."""
+    data: Any = [v.model_dump(mode="json") for v in value] if isinstance(value, list) else value.model_dump(mode="json")
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def read_json(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise fail(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise fail(f"{what} must be a JSON object")
+    return value
+
+
+@app.command()
+def up() -> None:
+    """Start the embedded stack (Prefect server, flows, inbox) with demo data; Ctrl-C stops it."""
+    from passage import stack
+    from passage.demo import seed
+    from passage.programmes import all_programmes
+    from passage.settings import get_settings
+
+    settings = get_settings()
+    init_db()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with stack.prefect_server(settings):
+            typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
+            with stack.flow_runner(settings):
+                stack.wait_for_deployments([p.deployment for p in all_programmes().values()])
+                with session_scope() as session:
+                    started = seed(session=session)
+                typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
+                with stack.inbox(settings) as inbox:
+                    typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
+                    inbox.wait()
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    except stack.StackError as exc:
+        raise fail(f"{exc} (logs in {settings.home.resolve() / 'logs'})") from None
+
+
+@app.command()
+def serve() -> None:
+    """Serve the programme flows and the reconciler (started by `passage up`)."""
+    from passage.runner import serve as run
+
+    run()
+
+
+@app.command()
+def reconcile() -> None:
+    """One reconciler pass: start pending cases, deliver undelivered decisions."""
+    from passage.services.delivery import reconcile as sweep
+
+    init_db()
+    with session_scope() as session:
+        emit(sweep(session=session))
+
+
+@cases_app.command("start")
+def cases_start(
+    programme: str,
+    file: Annotated[Path, typer.Option("--file", help="the case file (JSON)")],
+    actor: Annotated[str, typer.Option("--as", help="the case worker opening it")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Open a case from a JSON case file and start its flow."""
+    from passage.services.delivery import start_case
+    from passage.services.timeline import case_view
+
+    if not file.is_file():
+        raise fail(f"no such file: {file}")
+    case_file = read_json(file.read_text(encoding="utf-8"), str(file))
+    init_db()
+    with session_scope() as session:
+        case = start_case(session=session, programme=programme, case_file=case_file, actor=actor)
+        view = case_view(session=session, ref=case.ref)
+    emit(view) if as_json else typer.echo(f"{view.ref} opened ({view.status.value})")
+
+
+@cases_app.command("show")
+def cases_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A case with its persons and timeline."""
+    from passage.services.timeline import case_view
+
+    init_db()
+    with session_scope() as session:
+        view = case_view(session=session, ref=ref)
+    if as_json:
+        return emit(view)
+    typer.echo(f"{view.ref}  {view.title}  [{view.status.value}]  waiting at: {view.waiting_at or '-'}")
+    for person in view.persons:
+        typer.echo(f"  {'*' if person.is_principal else ' '} {person.full_name} ({person.nationality})")
+    for event in view.timeline:
+        typer.echo(f"  {event.at:%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail}")
+
+
+@tasks_app.command("list")
+def tasks_list(
+    role: Annotated[Role | None, typer.Option("--role")] = None,
+    user: Annotated[str | None, typer.Option("--as", help="only what this user may decide")] = None,
+    programme: Annotated[str | None, typer.Option("--programme")] = None,
+    status: Annotated[TaskStatus, typer.Option("--status")] = TaskStatus.OPEN,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Tasks by due date."""
+    from passage.services.human_tasks import list_tasks
+
+    init_db()
+    with session_scope() as session:
+        rows = list_tasks(
+            session=session,
+            username=user,
+            role=role,
+            programme=programme,
+            status=status,
+        )
+    if as_json:
+        return emit(list(rows))
+    for row in rows:
+        late = "OVERDUE " if row.overdue else ""
+        typer.echo(
+            f"{row.id:>6}  {row.case_ref:<10} {row.title:<40} {row.role.value:<18} {late}due {row.due_at:%Y-%m-%d}"
+        )
+
+
+@tasks_app.command("decide")
+def tasks_decide(
+    task: int,
+    actor: Annotated[str, typer.Option("--as", help="who decides")],
+    approve: Annotated[bool, typer.Option("--approve/--reject", help="the decision")],
+    comment: Annotated[str, typer.Option("--comment")] = "",
+    data: Annotated[str, typer.Option("--data", help="the form's fields as JSON")] = "{}",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Approve or reject a task with its form data."""
+    from passage.services.decisions import decide
+
+    form = read_json(data, "--data")
+    init_db()
+    with session_scope() as session:
+        decision = decide(
+            session=session,
+            task_id=task,
+            actor=actor,
+            approve=approve,
+            comment=comment,
+            data=form,
+        )
+        if as_json:
+            return emit(decision)
+        delivered = "delivered" if decision.delivered_at else "recorded; the flow picks it up shortly"
+        typer.echo(f"task {task} {decision.outcome.value}d by {actor} ({delivered})")
+
+
+def main() -> None:
+    """Entry point: service errors become one line on stderr and exit code 1."""
+    try:
+        app()
+    except FormInvalid as exc:
+        for name, reason in exc.fields.items():
+            typer.echo(f"error: {name}: {reason}", err=True)
+        sys.exit(1)
+    except (PassageError, ValidationError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

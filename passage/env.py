@@ -1,0 +1,20 @@
+"""The environment every Passage process hands to Prefect, so all share one local server."""
+
+from passage.settings import Settings
+
+
+def prefect_env(settings: Settings) -> dict[str, str]:
+    """Variables that point Prefect at Passage's server and keep it off the network."""
+    prefect_home = settings.home.resolve() / "prefect"
+    return {
+        "PREFECT_API_URL": settings.prefect_api_url,
+        "PREFECT_HOME": str(prefect_home),
+        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "true",
+        "DO_NOT_TRACK": "1",
+        # A resumed gate must start promptly; the default poll is 10 s.
+        "PREFECT_RUNNER_POLL_FREQUENCY": str(max(1, int(settings.runner_poll_seconds))),
+        # When the server is down, fail fast and let the reconciler retry, rather than hang a page.
+        "PREFECT_CLIENT_MAX_RETRIES": "2",
+    }

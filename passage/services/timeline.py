@@ -1,0 +1,130 @@
+"""A case as people read it: who is in it, where it waits, and what happened when."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from models import CaseStatus, TaskStatus
+from passage.services import cases, steps
+from passage.services.human_tasks import decision_for, tasks_of_case
+
+
+class PersonView(BaseModel):
+    full_name: str
+    nationality: str
+    birth_date: str | None
+    is_principal: bool
+
+
+class Event(BaseModel):
+    at: datetime
+    kind: str  # "case", "step", "gate-opened", "gate-decided"
+    title: str
+    actor: str
+    detail: str = ""
+    duration_seconds: float | None = None
+
+
+class CaseView(BaseModel):
+    ref: str
+    programme: str
+    title: str
+    status: CaseStatus
+    waiting_at: str | None
+    outcome: str | None
+    flags: list[str]
+    opened_by: str
+    opened_at: datetime
+    data: dict[str, Any]
+    persons: list[PersonView]
+    timeline: list[Event]
+
+
+def _gate_events(session: Session, case_id: int) -> list[Event]:
+    events = []
+    for task in tasks_of_case(session=session, case_id=case_id):
+        events.append(
+            Event(
+                at=task.created_at,
+                kind="gate-opened",
+                title=task.title,
+                actor=task.requested_by,
+                detail=f"for {task.role.value.replace('_', ' ')}, due {task.due_at:%Y-%m-%d}",
+            )
+        )
+        decision = decision_for(session=session, task_id=task.id or 0)
+        if decision is not None:
+            verdict = "approved" if decision.outcome.value == "approve" else "rejected"
+            events.append(
+                Event(
+                    at=decision.decided_at,
+                    kind="gate-decided",
+                    title=f"{task.title}: {verdict}",
+                    actor=decision.decided_by,
+                    detail=decision.comment,
+                    duration_seconds=(decision.decided_at - task.created_at).total_seconds(),
+                )
+            )
+        elif task.status == TaskStatus.CANCELLED:
+            events.append(
+                Event(
+                    at=task.created_at,
+                    kind="gate-decided",
+                    title=f"{task.title}: cancelled",
+                    actor="system",
+                )
+            )
+    return events
+
+
+def case_view(*, session: Session, ref: str) -> CaseView:
+    """The case with its persons and one timeline of steps and decisions, oldest first."""
+    case = cases.get_case(session=session, ref=ref)
+    case_id = case.id or 0
+    timeline = [Event(at=case.created_at, kind="case", title="Case opened", actor=case.opened_by)]
+    timeline += [
+        Event(
+            at=s.finished_at,
+            kind="step",
+            title=s.title,
+            actor="system",
+            duration_seconds=(s.finished_at - s.started_at).total_seconds(),
+        )
+        for s in steps.steps_of(session=session, case_id=case_id)
+    ]
+    timeline += _gate_events(session, case_id)
+    if case.closed_at is not None:
+        timeline.append(
+            Event(
+                at=case.closed_at,
+                kind="case",
+                title=f"Case {case.status.value}",
+                actor="system",
+                detail=case.outcome or "",
+            )
+        )
+    persons = [
+        PersonView(
+            full_name=p.full_name,
+            nationality=p.nationality,
+            is_principal=p.is_principal,
+            birth_date=p.birth_date.isoformat() if p.birth_date else None,
+        )
+        for p in cases.persons_of(session=session, case_id=case_id)
+    ]
+    return CaseView(
+        ref=case.ref,
+        programme=case.programme,
+        title=case.title,
+        status=case.status,
+        waiting_at=case.current_step if case.closed_at is None else None,
+        outcome=case.outcome,
+        flags=case.flags,
+        opened_by=case.opened_by,
+        opened_at=case.created_at,
+        data=case.data,
+        persons=persons,
+        timeline=sorted(timeline, key=lambda e: e.at),
+    )

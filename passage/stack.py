@@ -1,0 +1,129 @@
+"""The embedded stack: one Prefect server on SQLite, the flow runner, the inbox, on 127.0.0.1."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from passage.env import prefect_env
+from passage.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """This process's environment plus what makes every child use the same server and database."""
+    env = {**os.environ, **prefect_env(settings)}
+    env["PASSAGE_HOME"] = str(settings.home.resolve())
+    env["PASSAGE_DATABASE_URL"] = settings.db_url
+    env["PASSAGE_PREFECT_PORT"] = str(settings.prefect_port)
+    return env
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    """Poll `url` until it answers 200, the process dies, or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"{process.args!r} exited with {process.returncode} before answering")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise StackError(f"{url} did not answer within {timeout:.0f} s")
+
+
+def spawn(args: list[str], settings: Settings, log_name: str) -> subprocess.Popen[bytes]:
+    """Start a child in its own process group, its output in <home>/logs."""
+    logs = settings.home.resolve() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    out = (logs / f"{log_name}.log").open("ab")
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=child_env(settings),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    """SIGINT first (Prefect workers ignore SIGTERM), then SIGKILL the whole group."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=timeout)
+    except (subprocess.TimeoutExpired, ProcessLookupError):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=5)
+
+
+@contextmanager
+def prefect_server(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """A Prefect server on SQLite at settings.prefect_api_url, stopped on exit."""
+    (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
+    server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
+    try:
+        wait_until_healthy(f"{settings.prefect_api_url}/health", server)
+        yield server
+    finally:
+        stop(server)
+
+
+@contextmanager
+def flow_runner(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """`passage serve`: the programme deployments and the reconciler."""
+    runner = spawn([sys.executable, "-m", "passage.cli", "serve"], settings, "runner")
+    try:
+        yield runner
+    finally:
+        stop(runner)
+
+
+@contextmanager
+def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """The Streamlit inbox on settings.inbox_url."""
+    args = [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py")]
+    options = [
+        "--server.address",
+        settings.host,
+        "--server.port",
+        str(settings.inbox_port),
+    ]
+    options += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    app = spawn(args + options, settings, "inbox")
+    try:
+        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app)
+        yield app
+    finally:
+        stop(app)
+
+
+def wait_for_deployments(names: list[str], timeout: float = 60.0) -> None:
+    """Block until the runner has registered every deployment (so cases can start)."""
+    from passage import prefect_bridge
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(prefect_bridge.deployment_exists(name) for name in names):
+            return
+        time.sleep(0.5)
+    raise StackError(f"deployments {names} not registered within {timeout:.0f} s")

@@ -1,0 +1,78 @@
+"""Test harness: one real Prefect server per session, one SQLite database per test."""
+
+import os
+import socket
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# Before Passage (and so Prefect) is imported: a private home and port, so a running
+# `passage up` on this machine is never touched by the tests.
+HOME = Path(tempfile.mkdtemp(prefix="passage-tests-"))
+os.environ["PASSAGE_HOME"] = str(HOME)
+os.environ["PASSAGE_PREFECT_PORT"] = str(_free_port())
+os.environ["PASSAGE_RECONCILE_SECONDS"] = "1"
+for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL", "PASSAGE_DATABASE_URL"):
+    os.environ.pop(name, None)
+
+from sqlmodel import Session  # noqa: E402
+
+from passage import stack  # noqa: E402
+from passage.db import get_engine, init_db  # noqa: E402
+from passage.settings import get_settings  # noqa: E402
+from tests.factories import seed_staff  # noqa: E402
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 60.0, what: str = "condition") -> Any:
+    """Poll `predicate` until it returns something truthy, at most `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[str]:
+    """A real Prefect server on SQLite, as `passage up` starts it."""
+    with stack.prefect_server(get_settings()):
+        yield get_settings().prefect_api_url
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A fresh SQLite database for this test, with the demo staff."""
+    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'passage.db'}")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    init_db()
+    with Session(get_engine()) as session:
+        seed_staff(session=session)
+        yield session
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture
+def runner(prefect_server: str, db: Session) -> Iterator[int]:
+    """`passage serve` on this test's database: the flows and the reconciler."""
+    from passage.programmes import all_programmes
+
+    with stack.flow_runner(get_settings()) as process:
+        stack.wait_for_deployments([p.deployment for p in all_programmes().values()])
+        yield process.pid

@@ -1,0 +1,59 @@
+"""Render any gate form from its pydantic fields, so a new programme needs no UI code."""
+
+import types
+import typing
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import streamlit as st
+from pydantic.fields import FieldInfo
+
+from tasks.gate import GateForm
+
+
+def _choices(annotation: Any) -> list[Any] | None:
+    if typing.get_origin(annotation) is typing.Literal:
+        return list(typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return [member.value for member in annotation]
+    return None
+
+
+def _label(name: str, field: FieldInfo) -> str:
+    label = name.replace("_", " ").capitalize()
+    return f"{label} — {field.description}" if field.description else label
+
+
+def _widget(name: str, field: FieldInfo, key: str) -> Any:
+    annotation, label = field.annotation, _label(name, field)
+    default = None if field.is_required() else field.get_default(call_default_factory=True)
+    if typing.get_origin(annotation) in (list, types.GenericAlias) and typing.get_args(annotation):
+        options = _choices(typing.get_args(annotation)[0]) or []
+        return st.multiselect(
+            label,
+            options,
+            default=[getattr(v, "value", v) for v in default or []],
+            key=key,
+        )
+    if (options := _choices(annotation)) is not None:
+        index = options.index(getattr(default, "value", default)) if default is not None else None
+        return st.selectbox(label, options, index=index, key=key)
+    if annotation is bool:
+        return st.checkbox(label, value=bool(default), key=key)
+    if annotation is date:
+        picked = st.date_input(label, value=default, key=key, format="YYYY-MM-DD")
+        return picked.isoformat() if isinstance(picked, date) else None
+    if annotation is int:
+        return st.number_input(label, value=int(default or 0), step=1, key=key)
+    return st.text_input(label, value=default or "", key=key)
+
+
+def render(form: type[GateForm], *, key: str, errors: dict[str, str]) -> dict[str, Any]:
+    """Widgets for the form's own fields; returns their values (None for a field left empty)."""
+    values: dict[str, Any] = {}
+    for name in form.field_names():
+        values[name] = _widget(name, form.model_fields[name], key=f"{key}-{name}")
+        if name in errors:
+            st.error(f"{name}: {errors[name]}")
+    return {name: value for name, value in values.items() if value is not None}

@@ -1,0 +1,50 @@
+"""Cases: the list, and one case with its persons and timeline."""
+
+import streamlit as st
+
+from passage.programmes import all_programmes
+from passage.services.cases import list_cases
+from passage.services.errors import NotFound
+from passage.services.timeline import case_view
+from ui import views
+from ui.state import current_user, session
+
+
+def case_list() -> None:
+    st.title("Cases")
+    programme = st.selectbox(
+        "Programme",
+        ["", *all_programmes()],
+        format_func=lambda s: s or "all programmes",
+    )
+    with session() as s:
+        rows = list_cases(session=s, programme=programme or None)
+    for case in rows:
+        ref, title, status, action = st.columns([2, 5, 2, 1])
+        ref.markdown(f"`{case.ref}`")
+        title.markdown(case.title)
+        status.markdown(f"{case.status.value}" + (f" · {case.current_step}" if case.current_step else ""))
+        if action.button("Open", key=f"case-{case.ref}"):
+            st.query_params["case"] = case.ref
+            st.rerun()
+
+
+def case_page(ref: str) -> None:
+    if st.button("← Cases"):
+        del st.query_params["case"]
+        st.rerun()
+    try:
+        with session() as s:
+            view = case_view(session=s, ref=ref)
+    except NotFound as exc:
+        st.error(str(exc))
+        return
+    st.title(view.title)
+    views.case_summary(view)
+    st.subheader("Timeline")
+    views.timeline(view)
+
+
+if current_user() is not None:
+    selected = st.query_params.get("case")
+    case_page(selected) if selected else case_list()

@@ -1,0 +1,109 @@
+"""The inbox: tasks waiting for the current user's roles, and the task form to decide one."""
+
+import streamlit as st
+
+from passage.programmes import all_programmes, get_form
+from passage.services.cases import case_ref
+from passage.services.decisions import decide
+from passage.services.errors import FormInvalid, PassageError
+from passage.services.human_tasks import TaskRow, get_task, list_tasks
+from passage.services.timeline import case_view
+from ui import forms, views
+from ui.state import current_user, session
+
+
+def task_list(user: str) -> None:
+    st.title("Inbox")
+    if flash := st.session_state.pop("flash", None):
+        st.success(flash)
+    left, middle, right = st.columns(3)
+    programmes = ["", *all_programmes()]
+    programme = left.selectbox("Programme", programmes, format_func=lambda s: s or "all programmes")
+    with session() as s:
+        rows = list_tasks(session=s, username=user, programme=programme or None)
+    steps = ["", *sorted({row.step for row in rows})]
+    step = middle.selectbox("Step", steps, format_func=lambda s: s or "all steps")
+    overdue = right.toggle("Overdue only")
+    rows = [r for r in rows if (not step or r.step == step) and (not overdue or r.overdue)]
+    st.caption(f"{len(rows)} open task(s) for {user}, earliest due first")
+    for row in rows:
+        task_row(row)
+
+
+def task_row(row: TaskRow) -> None:
+    ref, title, due, action = st.columns([2, 5, 2, 1])
+    ref.markdown(f"`{row.case_ref}`")
+    title.markdown(f"**{row.title}** — {row.case_title}")
+    due.markdown(f":red[overdue {row.due_at:%Y-%m-%d}]" if row.overdue else f"due {row.due_at:%Y-%m-%d}")
+    if action.button("Open", key=f"open-{row.id}"):
+        st.query_params["task"] = str(row.id)
+        st.rerun()
+
+
+def task_page(user: str, task_id: int) -> None:
+    if st.button("← Inbox"):
+        del st.query_params["task"]
+        st.rerun()
+    with session() as s:
+        task = get_task(session=s, task_id=task_id)
+        view = case_view(session=s, ref=case_ref(session=s, case_id=task.case_id))
+    st.title(task.title)
+    role = task.role.value.replace("_", " ")
+    st.caption(f"for {role} · due {task.due_at:%Y-%m-%d %H:%M} UTC · requested by {task.requested_by}")
+    case_col, form_col = st.columns([3, 2])
+    with case_col:
+        st.subheader(view.title)
+        views.case_summary(view)
+        if task.context:
+            st.markdown("**To review**")
+            st.json(task.context)
+        st.markdown("**Timeline**")
+        views.timeline(view)
+    with form_col:
+        decision_form(user, task.id or 0, task.form_type, task.status.value)
+
+
+def decision_form(user: str, task_id: int, form_type: str, status: str) -> None:
+    if status != "open":
+        st.info(f"This task is {status}.")
+        return
+    form = get_form(form_type)
+    errors: dict[str, str] = st.session_state.get(f"errors-{task_id}", {})
+    st.subheader("Decision")
+    if form.__doc__:
+        st.caption(form.__doc__)
+    data = forms.render(form, key=f"task-{task_id}", errors=errors)
+    comment = st.text_area("Comment (required to reject)", key=f"comment-{task_id}")
+    if "comment" in errors:
+        st.error(f"comment: {errors['comment']}")
+    approve, reject = st.columns(2)
+    choice = True if approve.button("Approve", type="primary", key="approve") else None
+    choice = False if reject.button("Reject", key="reject") else choice
+    if choice is None:
+        return
+    try:
+        with session() as s:
+            decide(
+                session=s,
+                task_id=task_id,
+                actor=user,
+                approve=choice,
+                comment=comment,
+                data=data,
+            )
+    except FormInvalid as exc:
+        st.session_state[f"errors-{task_id}"] = exc.fields
+        st.rerun()
+    except PassageError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop(f"errors-{task_id}", None)
+    st.session_state["flash"] = f"Task {task_id} {'approved' if choice else 'rejected'}; the case moves on."
+    del st.query_params["task"]
+    st.rerun()
+
+
+user = current_user()
+if user is not None:
+    selected = st.query_params.get("task")
+    task_page(user, int(selected)) if selected and selected.isdigit() else task_list(user)
