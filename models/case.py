@@ -4,6 +4,7 @@ import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 from pydantic import field_validator
 from sqlalchemy import UniqueConstraint
@@ -62,6 +63,8 @@ class CaseBase(SQLModel):
 class Case(CaseBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, index=True, max_length=40)
+    # Globally unique: the idempotency key of the case's flow run, even across databases.
+    uid: str = Field(default_factory=lambda: uuid4().hex, unique=True, max_length=32)
     status: CaseStatus = enum_field(CaseStatus, CaseStatus.NEW, index=True)
     current_step: str | None = None
     flow_run_id: str | None = Field(default=None, index=True)

@@ -10,6 +10,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from models import Role, TaskStatus
+from models.common import utcnow
 from passage.db import init_db, session_scope
 from passage.services.errors import FormInvalid, PassageError
 
@@ -55,8 +56,9 @@ def up() -> None:
     try:
         with stack.prefect_server(settings):
             typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
+            started_at = utcnow()
             with stack.flow_runner(settings):
-                stack.wait_for_deployments([p.deployment for p in all_programmes().values()])
+                stack.wait_for_deployments([p.deployment for p in all_programmes().values()], since=started_at)
                 with session_scope() as session:
                     started = seed(session=session)
                 typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")

@@ -1,5 +1,6 @@
 """Every call Passage makes into Prefect, in one place (tests/tasks/test_prefect_bridge.py guards it)."""
 
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -54,14 +55,14 @@ def suspend(form: type[T], *, key: str) -> T:
     return suspend_flow_run(wait_for_input=form, key=key, timeout=None)
 
 
-def start_run(*, deployment: str, case_ref: str) -> str:
-    """Create the case's flow run (idempotent per case) and return its id."""
+def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
+    """Create the case's flow run (idempotent per case: one run however often it is asked) and return its id."""
     try:
         run = run_deployment(
             deployment,
             parameters={"case_ref": case_ref},
             timeout=0,
-            idempotency_key=f"case-{case_ref}",
+            idempotency_key=f"case-{case_uid}",
             as_subflow=False,
         )
     except UNREACHABLE as exc:
@@ -105,11 +106,11 @@ def reschedule(flow_run_id: str) -> None:
         raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc
 
 
-def deployment_exists(name: str) -> bool:
-    """True once a runner has registered the deployment `flow/name`."""
+def deployment_polled_since(name: str, since: datetime) -> bool:
+    """True once a runner has registered the deployment `flow/name` and polled it after `since`."""
     try:
         with get_client(sync_client=True) as client:
-            client.read_deployment_by_name(name)
+            deployment = client.read_deployment_by_name(name)
     except (ObjectNotFound, *UNREACHABLE):
         return False
-    return True
+    return deployment.last_polled is not None and deployment.last_polled >= since

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -117,13 +118,13 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         stop(app)
 
 
-def wait_for_deployments(names: list[str], timeout: float = 60.0) -> None:
-    """Block until the runner has registered every deployment (so cases can start)."""
+def wait_for_deployments(names: list[str], since: datetime, timeout: float = 60.0) -> None:
+    """Block until a runner started after `since` polls every deployment (so cases can start)."""
     from passage import prefect_bridge
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(prefect_bridge.deployment_exists(name) for name in names):
+        if all(prefect_bridge.deployment_polled_since(name, since) for name in names):
             return
         time.sleep(0.5)
     raise StackError(f"deployments {names} not registered within {timeout:.0f} s")

@@ -27,6 +27,7 @@ for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION
 
 from sqlmodel import Session  # noqa: E402
 
+from models.common import utcnow  # noqa: E402
 from passage import stack  # noqa: E402
 from passage.db import get_engine, init_db  # noqa: E402
 from passage.settings import get_settings  # noqa: E402
@@ -73,6 +74,7 @@ def runner(prefect_server: str, db: Session) -> Iterator[int]:
     """`passage serve` on this test's database: the flows and the reconciler."""
     from passage.programmes import all_programmes
 
+    started_at = utcnow()
     with stack.flow_runner(get_settings()) as process:
-        stack.wait_for_deployments([p.deployment for p in all_programmes().values()])
+        stack.wait_for_deployments([p.deployment for p in all_programmes().values()], since=started_at)
         yield process.pid

@@ -58,7 +58,9 @@ def launch_case(*, session: Session, case_id: int) -> bool:
     if case is None or case.flow_run_id is not None:
         return False
     try:
-        run_id = prefect.start_run(deployment=get_programme(case.programme).deployment, case_ref=case.ref)
+        run_id = prefect.start_run(
+            deployment=get_programme(case.programme).deployment, case_ref=case.ref, case_uid=case.uid
+        )
     except prefect.PrefectUnavailable as exc:
         log.warning("case %s not started yet: %s", case.ref, exc)
         return False

@@ -24,7 +24,9 @@ PERSON = {"full_name": "Ali", "nationality": "SY", "is_principal": True}
         ({"vulnerabilities": ["tall"]}, "vulnerabilities.0"),
     ],
 )
-def test_bad_case_file_names_the_field_and_writes_nothing(db: Session, overrides: dict[str, object], field: str) -> None:
+def test_bad_case_file_names_the_field_and_writes_nothing(
+    db: Session, overrides: dict[str, object], field: str
+) -> None:
     with pytest.raises(FormInvalid) as refused:
         open_case(session=db, programme="resettlement-nl", case_file=referral(**overrides), actor="cw.amal")
     assert any(name.startswith(field) or field in reason for name, reason in refused.value.fields.items()), (
