@@ -169,9 +169,12 @@ def resettlement(
     if not health.approved:
         return finish(case, CaseStatus.REJECTED, "not fit to travel")
     # 5-6. Orientation, then travel documents from the embassy.
-    for preparation in (ORIENTATION, DOCUMENTS):
-        if not gate(case, preparation).approved:
-            return finish(case, CaseStatus.REJECTED, f"{preparation.title}: not completed")
+    orientation = gate(case, ORIENTATION)
+    if not orientation.approved:
+        return finish(case, CaseStatus.REJECTED, f"orientation not attended: {orientation.comment}")
+    documents = gate(case, DOCUMENTS)
+    if not documents.approved:
+        return finish(case, CaseStatus.REJECTED, f"travel documents not obtained: {documents.comment}")
     if needs_escort(case, health):
         gate(case, ESCORT)
     # 7. Movement plan.

@@ -6,7 +6,7 @@ from uuid import UUID
 
 import httpx
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import StateType
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
@@ -67,6 +67,7 @@ def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
         )
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not start the flow run: {exc}") from exc
+    assert isinstance(run, FlowRun)  # the sync variant, called outside an event loop
     return str(run.id)
 
 

@@ -4,7 +4,7 @@ import asyncio
 import logging
 import threading
 
-from prefect.deployments.runner import EntrypointType
+from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
 from prefect.runner import Runner
 
 from passage.db import init_db, session_scope

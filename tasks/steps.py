@@ -44,6 +44,6 @@ def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[
 
         run.__name__ = run.__qualname__ = fn.__name__
         run.__doc__ = fn.__doc__
-        return durable_task(name=key)(run)
+        return durable_task(run, name=key)
 
     return wrap

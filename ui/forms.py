@@ -29,10 +29,9 @@ def _widget(name: str, field: FieldInfo, key: str) -> Any:
     annotation, label = field.annotation, _label(name, field)
     default = None if field.is_required() else field.get_default(call_default_factory=True)
     if typing.get_origin(annotation) in (list, types.GenericAlias) and typing.get_args(annotation):
-        options = _choices(typing.get_args(annotation)[0]) or []
         return st.multiselect(
             label,
-            options,
+            _choices(typing.get_args(annotation)[0]) or [],
             default=[getattr(v, "value", v) for v in default or []],
             key=key,
         )

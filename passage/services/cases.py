@@ -33,7 +33,7 @@ def open_case(*, session: Session, programme: str, case_file: dict[str, Any], ac
     session.flush()
     case.ref = f"{spec.ref_prefix}-{case.id:05d}"
     for person in intake.people():
-        session.add(Person(case_id=case.id, **person))
+        session.add(Person(case_id=case.id or 0, **person))
     audit.record(
         session=session,
         actor=actor,

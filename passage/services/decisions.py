@@ -109,7 +109,7 @@ def unapplied(*, session: Session) -> Sequence[tuple[Decision, HumanTask]]:
         .where(col(Decision.applied_at).is_(None))
         .order_by(col(Decision.id))
     )
-    return session.exec(query).all()  # type: ignore[return-value]
+    return session.exec(query).all()
 
 
 def run_input(*, decision: Decision) -> dict[str, Any]:

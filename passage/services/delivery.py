@@ -5,7 +5,7 @@ import logging
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import Decision
+from models import Case, Decision
 from models.common import utcnow
 from passage import prefect_bridge as prefect
 from passage.programmes import get_programme
@@ -54,7 +54,7 @@ def deliver_decision(*, session: Session, decision: Decision) -> str:
 
 def launch_case(*, session: Session, case_id: int) -> bool:
     """Start the case's flow run; False (and the case kept as new) when Prefect is unreachable."""
-    case = session.get(cases.Case, case_id)
+    case = session.get(Case, case_id)
     if case is None or case.flow_run_id is not None:
         return False
     try:
@@ -86,7 +86,7 @@ def reconcile(*, session: Session) -> Sweep:
     return sweep
 
 
-def start_case(*, session: Session, programme: str, case_file: dict[str, object], actor: str) -> cases.Case:
+def start_case(*, session: Session, programme: str, case_file: dict[str, object], actor: str) -> Case:
     """Open a case (a case worker of the programme) and start its flow run, now or by the reconciler."""
     from models import Role
     from passage.services.users import require_role

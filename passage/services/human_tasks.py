@@ -126,10 +126,9 @@ def list_tasks(
         query = query.where(
             or_(
                 *(
-                    and_(
-                        col(HumanTask.role) == g.role,
-                        True if g.programme == ANY_PROGRAMME else col(HumanTask.programme) == g.programme,
-                    )
+                    col(HumanTask.role) == g.role
+                    if g.programme == ANY_PROGRAMME
+                    else and_(col(HumanTask.role) == g.role, col(HumanTask.programme) == g.programme)
                     for g in grants
                 )
             )

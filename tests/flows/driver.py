@@ -19,7 +19,7 @@ def start(**overrides: Any) -> Case:
             session=session, programme="resettlement-nl", case_file=referral(**overrides), actor="cw.amal"
         )
         assert case.flow_run_id is not None, "the flow run should start at once"
-        return case
+        return Case.model_validate(case)
 
 
 def task_at(case_id: int, step: str, timeout: float = 90) -> HumanTask:
