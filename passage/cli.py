@@ -47,7 +47,6 @@ def up() -> None:
     """Start the embedded stack (Prefect server, flows, inbox) with demo data; Ctrl-C stops it."""
     from passage import stack
     from passage.demo import seed
-    from passage.programmes import all_programmes
     from passage.settings import get_settings
 
     settings = get_settings()
@@ -58,7 +57,7 @@ def up() -> None:
             typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
             started_at = utcnow()
             with stack.flow_runner(settings):
-                stack.wait_for_deployments([p.deployment for p in all_programmes().values()], since=started_at)
+                stack.wait_for_worker(settings, since=started_at)
                 with session_scope() as session:
                     started = seed(session=session)
                 typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
@@ -73,9 +72,12 @@ def up() -> None:
 
 @app.command()
 def serve() -> None:
-    """Serve the programme flows and the reconciler (started by `passage up`)."""
+    """Deploy the programme flows, run a worker and the reconciler (started by `passage up`)."""
+    import logging
+
     from passage.runner import serve as run
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     run()
 
 
@@ -182,7 +184,8 @@ def tasks_decide(
         if as_json:
             return emit(decision)
         delivered = "delivered" if decision.delivered_at else "recorded; the flow picks it up shortly"
-        typer.echo(f"task {task} {decision.outcome.value}d by {actor} ({delivered})")
+        verdict = "approved" if approve else "rejected"
+        typer.echo(f"task {task} {verdict} by {actor} ({delivered})")
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ def prefect_env(settings: Settings) -> dict[str, str]:
         "PREFECT_SERVER_UI_ENABLED": "true",
         "DO_NOT_TRACK": "1",
         # A resumed gate must start promptly; the default poll is 10 s.
-        "PREFECT_RUNNER_POLL_FREQUENCY": str(max(1, int(settings.runner_poll_seconds))),
+        "PREFECT_WORKER_QUERY_SECONDS": str(settings.worker_poll_seconds),
         # When the server is down, fail fast and let the reconciler retry, rather than hang a page.
         "PREFECT_CLIENT_MAX_RETRIES": "2",
     }

@@ -5,12 +5,18 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
+from prefect import Flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
-from prefect.exceptions import ObjectNotFound
+from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
+from prefect.engine import handle_engine_signals
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.logging.loggers import flow_run_logger
 from prefect.states import Scheduled
 from pydantic import BaseModel
 
@@ -107,11 +113,35 @@ def reschedule(flow_run_id: str) -> None:
         raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc
 
 
-def deployment_polled_since(name: str, since: datetime) -> bool:
-    """True once a runner has registered the deployment `flow/name` and polled it after `since`."""
+def ensure_work_pool(*, name: str, pool_type: str, base_job_template: dict[str, Any]) -> None:
+    """Create the work pool once; an existing pool is kept as its operators configured it."""
+    pool = WorkPoolCreate(name=name, type=pool_type, base_job_template=base_job_template)
+    with get_client(sync_client=True) as client:
+        try:
+            client.create_work_pool(work_pool=pool)
+        except ObjectAlreadyExists:
+            pass
+
+
+def deploy(flow: Flow[..., Any], *, name: str, work_pool: str) -> None:
+    """Register (or update) the flow's deployment in the work pool, entrypoint as a module path."""
+    deployment = flow.to_deployment(name=name, work_pool_name=work_pool, entrypoint_type=EntrypointType.MODULE_PATH)
+    deployment.apply()  # type: ignore[union-attr]
+
+
+def execute_flow_run(flow: Flow[..., Any], flow_run_id: str) -> None:
+    """Run one flow run in this process, as `python -m prefect.engine` does; exits at a gate."""
+    run_id = UUID(flow_run_id)
+    with handle_engine_signals(run_id):
+        flow_run = load_flow_run(run_id)
+        run_flow(flow, flow_run=flow_run, error_logger=flow_run_logger(flow_run=flow_run).logger)
+
+
+def worker_polled_since(work_pool: str, since: datetime) -> bool:
+    """True once a worker of `work_pool` has sent a heartbeat after `since` (it is taking runs)."""
     try:
         with get_client(sync_client=True) as client:
-            deployment = client.read_deployment_by_name(name)
+            workers = client.read_workers_for_work_pool(work_pool_name=work_pool)
     except (ObjectNotFound, *UNREACHABLE):
         return False
-    return deployment.last_polled is not None and deployment.last_polled >= since
+    return any(w.last_heartbeat_time is not None and w.last_heartbeat_time >= since for w in workers)

@@ -11,7 +11,7 @@ from passage.services.errors import NotFound
 if TYPE_CHECKING:
     from prefect import Flow
 
-    from tasks.gate import GateForm
+    from tasks.gate import Gate, GateForm
 
 
 class Intake(BaseModel):
@@ -31,6 +31,15 @@ class Intake(BaseModel):
 
 
 @dataclass(frozen=True)
+class Example:
+    """A demo case of a programme: its case file, the gates already approved, the gate left overdue."""
+
+    case_file: dict[str, Any]
+    decided: tuple[tuple["Gate[Any]", dict[str, Any]], ...] = ()
+    overdue: "Gate[Any] | None" = None
+
+
+@dataclass(frozen=True)
 class Programme:
     slug: str
     title: str
@@ -38,10 +47,14 @@ class Programme:
     flow: "Flow[..., Any]"
     intake: type[Intake]
     forms: tuple[type["GateForm"], ...] = field(default_factory=tuple)
+    examples: tuple[Example, ...] = field(default_factory=tuple)
+
+    deployment_name = "passage"
 
     @property
     def deployment(self) -> str:
-        return f"{self.flow.name}/passage"
+        """The full name of the programme's deployment, as `run_deployment` takes it."""
+        return f"{self.flow.name}/{self.deployment_name}"
 
 
 @cache
@@ -60,10 +73,25 @@ def get_programme(slug: str) -> Programme:
         raise NotFound(f"unknown programme '{slug}' (known: {known})") from None
 
 
+def flow_named(name: str) -> "Flow[..., Any]":
+    """The programme flow called `name` (what the worker runs for a flow run)."""
+    for programme in all_programmes().values():
+        if programme.flow.name == name:
+            return programme.flow
+    raise NotFound(f"no programme flow '{name}'")
+
+
 @cache
 def form_types() -> dict[str, type["GateForm"]]:
-    """Every gate form by its form type name."""
-    return {form.form_type(): form for p in all_programmes().values() for form in p.forms}
+    """Every gate form by its form type name, which must name one form across all programmes."""
+    found: dict[str, type[GateForm]] = {}
+    for programme in all_programmes().values():
+        for form in programme.forms:
+            other = found.setdefault(form.form_type(), form)
+            if other is not form:
+                # Tasks store only the form type: two forms of one name would validate against the wrong one.
+                raise ValueError(f"form type '{form.form_type()}' of {programme.slug} is already taken by {other}")
+    return found
 
 
 def get_form(form_type: str) -> type["GateForm"]:

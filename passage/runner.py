@@ -1,16 +1,15 @@
-"""Serve every programme flow and run the reconciler beside it (the `passage serve` process)."""
+"""The `passage serve` process: deploy every programme to the work pool, run a warm worker and the reconciler."""
 
 import asyncio
 import logging
 import threading
 
-from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
-from prefect.runner import Runner
-
+from passage import prefect_bridge
 from passage.db import init_db, session_scope
 from passage.programmes import all_programmes
 from passage.services.delivery import reconcile
 from passage.settings import get_settings
+from passage.worker import WORK_POOL_TYPE, PassageWorker
 
 log = logging.getLogger("passage.runner")
 
@@ -27,23 +26,31 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
             log.exception("reconciler pass failed; retrying")
 
 
-def build_runner() -> Runner:
-    settings = get_settings()
-    runner = Runner(
-        name="passage",
-        query_seconds=settings.runner_poll_seconds,
-        limit=settings.max_flow_processes,
-        pause_on_shutdown=False,
-    )
+def deploy_all() -> None:
+    """The work pool and one deployment per programme (idempotent: safe on every start)."""
+    pool = get_settings().work_pool
+    template = PassageWorker.get_default_base_job_template()
+    prefect_bridge.ensure_work_pool(name=pool, pool_type=WORK_POOL_TYPE, base_job_template=template)
     for programme in all_programmes().values():
-        # A module path, not a file path: flow processes import the flow wherever they start.
-        runner.add_flow(programme.flow, name="passage", entrypoint_type=EntrypointType.MODULE_PATH)
-    return runner
+        prefect_bridge.deploy(programme.flow, name=programme.deployment_name, work_pool=pool)
+
+
+async def work() -> None:
+    """Take runs from the pool until cancelled, at most `max_flow_processes` at once."""
+    settings = get_settings()
+    worker = PassageWorker(
+        work_pool_name=settings.work_pool,
+        limit=settings.max_flow_processes,
+        create_pool_if_not_found=False,
+        prefetch_seconds=0,
+    )
+    await worker.start(printer=log.info)
 
 
 def serve() -> None:
     """Block serving the flows until interrupted."""
     init_db()
+    deploy_all()
     stop = threading.Event()
     sweeper = threading.Thread(
         target=reconcile_forever,
@@ -52,6 +59,6 @@ def serve() -> None:
     )
     sweeper.start()
     try:
-        asyncio.run(build_runner().start())
+        asyncio.run(work())
     finally:
         stop.set()

@@ -46,10 +46,14 @@ class Settings(BaseSettings):
     inbox_base_url: str = ""
     demo_mode: bool = True
     quotas: list[QuotaRule] = Field(default_factory=lambda: list(DEFAULT_QUOTAS))
+    # Yearly ceilings in whole euros by budget key, overriding a programme's own default.
+    budgets: dict[str, int] = Field(default_factory=dict)
     # Upper bound on flow processes running at once: every resumed gate starts one, and
     # the SQLite Prefect server stops answering at about 45 live ones.
-    max_flow_processes: int = 8
-    runner_poll_seconds: float = 0.5
+    max_flow_processes: int = Field(default=8, ge=1, le=40)
+    # How often the worker asks for runs to start: a resumed gate waits at most this long.
+    worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
+    work_pool: str = Field(default="passage", pattern=r"^[a-z0-9-]+$")
     reconcile_seconds: float = 5.0
 
     @property

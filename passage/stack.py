@@ -91,7 +91,7 @@ def prefect_server(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 @contextmanager
 def flow_runner(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """`passage serve`: the programme deployments and the reconciler."""
+    """`passage serve`: the programme deployments, a warm worker and the reconciler."""
     runner = spawn([sys.executable, "-m", "passage.cli", "serve"], settings, "runner")
     try:
         yield runner
@@ -118,13 +118,13 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         stop(app)
 
 
-def wait_for_deployments(names: list[str], since: datetime, timeout: float = 60.0) -> None:
-    """Block until a runner started after `since` polls every deployment (so cases can start)."""
+def wait_for_worker(settings: Settings, since: datetime, timeout: float = 60.0) -> None:
+    """Block until a worker started after `since` takes runs from the pool (so cases move)."""
     from passage import prefect_bridge
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(prefect_bridge.deployment_polled_since(name, since) for name in names):
+        if prefect_bridge.worker_polled_since(settings.work_pool, since):
             return
-        time.sleep(0.5)
-    raise StackError(f"deployments {names} not registered within {timeout:.0f} s")
+        time.sleep(0.25)
+    raise StackError(f"no worker of pool '{settings.work_pool}' within {timeout:.0f} s")

@@ -71,10 +71,8 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
 
 @pytest.fixture
 def runner(prefect_server: str, db: Session) -> Iterator[int]:
-    """`passage serve` on this test's database: the flows and the reconciler."""
-    from passage.programmes import all_programmes
-
+    """`passage serve` on this test's database: the deployments, a warm worker and the reconciler."""
     started_at = utcnow()
     with stack.flow_runner(get_settings()) as process:
-        stack.wait_for_deployments([p.deployment for p in all_programmes().values()], since=started_at)
+        stack.wait_for_worker(get_settings(), since=started_at)
         yield process.pid

@@ -11,14 +11,19 @@ from tests.conftest import wait_for
 from tests.flows.driver import closed, decide_at, start, task_at
 
 
+def children(pid: int) -> list[int]:
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+
+
 def flow_processes(pid: int) -> list[int]:
-    """Flow processes the runner `pid` holds (its multiprocessing resource tracker aside)."""
+    """Flow processes the worker `pid` holds: forks of its forkserver (the warm process itself aside)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"resource_tracker" not in cmdline:
-                found.append(int(child))
+    for child in children(pid):
+        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        if b"forkserver" in cmdline:
+            found += children(child)
+        elif b"resource_tracker" not in cmdline:
+            found.append(child)
     return found
 
 
