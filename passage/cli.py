@@ -104,12 +104,22 @@ def cases_start(
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
-    case_file = read_json(file.read_text(encoding="utf-8"), str(file))
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:  # e.g. Arabic names saved in a Windows code page
+        raise fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    case_file = read_json(text, str(file))
     init_db()
     with session_scope() as session:
         case = start_case(session=session, programme=programme, case_file=case_file, actor=actor)
         view = case_view(session=session, ref=case.ref)
-    emit(view) if as_json else typer.echo(f"{view.ref} opened ({view.status.value})")
+        started = case.flow_run_id is not None
+    if as_json:
+        emit(view)
+    elif started:
+        typer.echo(f"{view.ref} opened ({view.status.value})")
+    else:
+        typer.echo(f"{view.ref} opened ({view.status.value}); Prefect did not answer, the reconciler starts its flow")
 
 
 @cases_app.command("show")
@@ -138,10 +148,17 @@ def tasks_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Tasks by due date."""
+    from passage.programmes import get_programme
     from passage.services.human_tasks import list_tasks
+    from passage.services.users import get_user
 
     init_db()
     with session_scope() as session:
+        # A mistyped name is an error, not an empty list that reads as "nothing to do".
+        if user is not None:
+            get_user(session=session, username=user)
+        if programme is not None:
+            get_programme(programme)
         rows = list_tasks(
             session=session,
             username=user,

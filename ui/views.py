@@ -29,7 +29,6 @@ def case_summary(view: CaseView) -> None:
                 for p in view.persons
             ],
             hide_index=True,
-            use_container_width=True,
         )
 
 
@@ -44,4 +43,4 @@ def timeline(view: CaseView) -> None:
         }
         for event in view.timeline
     ]
-    st.dataframe(rows, hide_index=True, use_container_width=True)
+    st.dataframe(rows, hide_index=True)

@@ -46,5 +46,9 @@ def case_page(ref: str) -> None:
 
 
 if current_user() is not None:
+    # Statements, not a conditional expression: Streamlit's magic would print the expression's value (None).
     selected = st.query_params.get("case")
-    case_page(selected) if selected else case_list()
+    if selected:
+        case_page(selected)
+    else:
+        case_list()

@@ -2,11 +2,12 @@
 
 import streamlit as st
 
+from models import Decision, HumanTask, Outcome, TaskStatus
 from passage.programmes import all_programmes, get_form
 from passage.services.cases import case_ref
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid, PassageError
-from passage.services.human_tasks import TaskRow, get_task, list_tasks
+from passage.services.errors import FormInvalid, NotFound, PassageError
+from passage.services.human_tasks import TaskRow, decision_for, get_task, list_tasks
 from passage.services.timeline import case_view
 from ui import forms, views
 from ui.state import current_user, session
@@ -44,9 +45,14 @@ def task_page(user: str, task_id: int) -> None:
     if st.button("← Inbox"):
         del st.query_params["task"]
         st.rerun()
-    with session() as s:
-        task = get_task(session=s, task_id=task_id)
-        view = case_view(session=s, ref=case_ref(session=s, case_id=task.case_id))
+    try:
+        with session() as s:
+            task = get_task(session=s, task_id=task_id)
+            view = case_view(session=s, ref=case_ref(session=s, case_id=task.case_id))
+            decision = decision_for(session=s, task_id=task_id)
+    except NotFound as exc:  # a stale or mistyped link
+        st.error(str(exc))
+        return
     st.title(task.title)
     role = task.role.value.replace("_", " ")
     st.caption(f"for {role} · due {task.due_at:%Y-%m-%d %H:%M} UTC · requested by {task.requested_by}")
@@ -60,13 +66,21 @@ def task_page(user: str, task_id: int) -> None:
         st.markdown("**Timeline**")
         views.timeline(view)
     with form_col:
-        decision_form(user, task.id or 0, task.form_type, task.status.value)
+        if task.status != TaskStatus.OPEN:
+            st.info(closed_note(task, decision))
+        else:
+            decision_form(user, task.id or 0, task.form_type)
 
 
-def decision_form(user: str, task_id: int, form_type: str, status: str) -> None:
-    if status != "open":
-        st.info(f"This task is {status}.")
-        return
+def closed_note(task: HumanTask, decision: Decision | None) -> str:
+    if decision is None:
+        return f"This task is {task.status.value}: it is no longer open."
+    verdict = "approved" if decision.outcome == Outcome.APPROVE else "rejected"
+    when = f"{decision.decided_at:%Y-%m-%d %H:%M} UTC"
+    return f"This task is no longer open: {verdict} by {decision.decided_by} on {when}."
+
+
+def decision_form(user: str, task_id: int, form_type: str) -> None:
     form = get_form(form_type)
     errors: dict[str, str] = st.session_state.get(f"errors-{task_id}", {})
     st.subheader("Decision")
@@ -76,6 +90,10 @@ def decision_form(user: str, task_id: int, form_type: str, status: str) -> None:
     comment = st.text_area("Comment (required to reject)", key=f"comment-{task_id}")
     if "comment" in errors:
         st.error(f"comment: {errors['comment']}")
+    # Errors of the form as a whole (a rule across fields) or of a list item have no widget of their own.
+    for name, reason in errors.items():
+        if name not in {*form.field_names(), "comment"}:
+            st.error(reason if name == "form" else f"{name}: {reason}")
     approve, reject = st.columns(2)
     choice = True if approve.button("Approve", type="primary", key="approve") else None
     choice = False if reject.button("Reject", key="reject") else choice
@@ -105,5 +123,9 @@ def decision_form(user: str, task_id: int, form_type: str, status: str) -> None:
 
 user = current_user()
 if user is not None:
+    # Statements, not a conditional expression: Streamlit's magic would print the expression's value (None).
     selected = st.query_params.get("task")
-    task_page(user, int(selected)) if selected and selected.isdigit() else task_list(user)
+    if selected and selected.isdigit():
+        task_page(user, int(selected))
+    else:
+        task_list(user)

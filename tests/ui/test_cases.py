@@ -1,0 +1,50 @@
+"""The cases page: the list, and one case with its persons and who decided what."""
+
+from sqlmodel import Session
+
+from models import Role
+from passage.services.decisions import decide
+from tests.factories import FORMS, new_case, open_gate
+from tests.ui.conftest import OpenApp, assert_clean, markdown
+
+CASES = "pages/cases.py"
+
+
+def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: OpenApp) -> None:
+    case_id = new_case(session=db)
+    accept = open_gate(session=db, case_id=case_id)
+    decide(session=db, task_id=accept, actor="pm.anna", approve=True, comment="referral complete", deliver=False)
+    ind = open_gate(
+        session=db,
+        case_id=case_id,
+        step="ind-decision",
+        form_type="ind-decision",
+        title="IND decision",
+        role=Role.CASE_WORKER,
+        requested_by="system",
+    )
+    form = FORMS["ind-decision"]
+    decide(session=db, task_id=ind, actor="cw.pieter", approve=False, comment="IND refused", data=form, deliver=False)
+    at = app("mo.sara", page=CASES)
+    assert_clean(at)
+    assert "محمد الأحمد (+1), LEB-24-000101" in markdown(at)
+    at.button(key="case-RST-00001").click().run()
+    assert_clean(at)
+    assert at.query_params["case"] == "RST-00001"
+    assert [t.value for t in at.title] == ["محمد الأحمد (+1), LEB-24-000101"]
+    persons, timeline = (d.value for d in at.dataframe)
+    assert persons["name"].tolist() == ["محمد الأحمد", "زینب احمدی"]  # exactly as stored
+    assert list(zip(timeline["what"], timeline["who"], timeline["note"], strict=True)) == [
+        ("Case opened", "cw.amal", ""),
+        ("Accept for selection mission", "cw.amal", timeline["note"][1]),
+        ("Accept for selection mission: approved", "pm.anna", "referral complete"),
+        ("IND decision", "system", timeline["note"][3]),
+        ("IND decision: rejected", "cw.pieter", "IND refused"),
+    ]
+    assert timeline["note"][1].startswith("for programme manager, due ")
+
+
+def test_a_link_to_an_unknown_case_says_so(db: Session, app: OpenApp) -> None:
+    at = app("pm.anna", page=CASES, case="RST-09999")
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["no case 'RST-09999'"]
