@@ -8,6 +8,13 @@ import httpx
 from prefect import Flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    WorkPoolFilter,
+    WorkPoolFilterName,
+)
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
@@ -17,6 +24,7 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.logging.loggers import flow_run_logger
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 from prefect.states import Scheduled
 from pydantic import BaseModel
 
@@ -24,6 +32,7 @@ from passage.services.errors import PassageError
 
 T = TypeVar("T", bound=BaseModel)
 
+BROKEN = frozenset({StateType.CRASHED, StateType.FAILED})
 # What "Prefect is down or overloaded" looks like from the client.
 UNREACHABLE = (OSError, httpx.TransportError, httpx.HTTPStatusError)
 
@@ -44,7 +53,7 @@ class RunState(BaseModel):
     @property
     def is_broken(self) -> bool:
         """A run that ended without finishing its case: it must be started again."""
-        return self.type in {StateType.CRASHED.value, StateType.FAILED.value}
+        return StateType(self.type) in BROKEN
 
 
 def current_run_id() -> str:
@@ -97,9 +106,14 @@ def run_state(flow_run_id: str) -> RunState | None:
 
 
 def resume(flow_run_id: str, run_input: dict[str, Any]) -> None:
-    """Resume a suspended run with its gate's input (the server validates it against the schema)."""
+    """Resume a suspended run with its gate's input (the server validates it against the schema).
+
+    Without client retries: a retry seconds later could land on the run suspended at its *next*
+    gate. The caller checked the pause key just before; on failure it checks again and retries.
+    """
     try:
-        resume_flow_run(UUID(flow_run_id), run_input=run_input)
+        with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):
+            resume_flow_run(UUID(flow_run_id), run_input=run_input)
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not resume the flow run: {exc}") from exc
 
@@ -111,6 +125,18 @@ def reschedule(flow_run_id: str) -> None:
             client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc
+
+
+def broken_runs(work_pool: str) -> list[tuple[str, str]]:
+    """(id, state name) of the pool's runs that ended Crashed or Failed: their cases may need them back."""
+    run_filter = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=list(BROKEN))))
+    pool_filter = WorkPoolFilter(name=WorkPoolFilterName(any_=[work_pool]))
+    try:
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(flow_run_filter=run_filter, work_pool_filter=pool_filter, limit=200)
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not list flow runs: {exc}") from exc
+    return [(str(run.id), (run.state.name if run.state else None) or "") for run in runs]
 
 
 def ensure_work_pool(*, name: str, pool_type: str, base_job_template: dict[str, Any]) -> None:

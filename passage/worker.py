@@ -9,6 +9,7 @@ of these workers, on one machine or many, can serve the same pool.
 """
 
 import atexit
+import logging
 import multiprocessing
 from multiprocessing.context import ForkServerContext
 from typing import Any
@@ -51,6 +52,18 @@ def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
         atexit._run_exitfuncs()
 
 
+def hand_over_decisions(flow_run_id: str) -> None:
+    """Resume the run at once if its gate was decided while its process was still suspending."""
+    from passage.db import session_scope
+    from passage.services.delivery import deliver_for_run
+
+    try:
+        with session_scope() as session:
+            deliver_for_run(session=session, flow_run_id=flow_run_id)
+    except Exception:  # the reconciler delivers it later; never let this stop the worker
+        logging.getLogger("passage.worker").exception("could not hand decisions to run %s", flow_run_id)
+
+
 class PassageWorker(BaseWorker[BaseJobConfiguration, BaseVariables, PassageWorkerResult]):
     """A Prefect worker for Passage's programme flows (work-pool type 'passage')."""
 
@@ -70,6 +83,14 @@ class PassageWorker(BaseWorker[BaseJobConfiguration, BaseVariables, PassageWorke
         # base worker does not survive. Leave it for the next poll.
         ready = [entry for entry in flow_run_response if entry.flow_run.id not in self._live]
         return await super()._submit_scheduled_flow_runs(ready)
+
+    async def _give_worker_labels_to_flow_run(self, flow_run_id: UUID) -> None:
+        # The labels only say which worker ran the run. Prefect's base worker marks the run Crashed
+        # when this update fails, and a SQLite server under load answers 503 now and then.
+        try:
+            await super()._give_worker_labels_to_flow_run(flow_run_id)
+        except Exception as exc:
+            self._logger.warning("flow run %s keeps no worker labels: %s", flow_run_id, exc)
 
     async def run(
         self,
@@ -92,6 +113,8 @@ class PassageWorker(BaseWorker[BaseJobConfiguration, BaseVariables, PassageWorke
             if task_status is not None:
                 task_status.started(child.pid or 0)
             await anyio.to_thread.run_sync(child.join)
+            await anyio.to_thread.run_sync(hand_over_decisions, str(flow_run.id))
         finally:
+            # No await from here until the base class frees the run's limiter token.
             self._live.discard(flow_run.id)
         return PassageWorkerResult(identifier=str(child.pid), status_code=child.exitcode or 0)

@@ -79,7 +79,7 @@ def decide(
     audit.record(
         session=session,
         actor=actor,
-        action=f"task.{decision.outcome.value}d",
+        action="task.approved" if approve else "task.rejected",  # spelled out: f"{outcome}d" gave "rejectd"
         case_id=task.case_id,
         task_id=task_id,
         detail={"step": task.step, "comment": comment},
@@ -101,14 +101,16 @@ def mark_applied(*, session: Session, task_id: int) -> None:
         session.commit()
 
 
-def unapplied(*, session: Session) -> Sequence[tuple[Decision, HumanTask]]:
-    """Decisions whose flow run has not taken them yet, oldest first."""
+def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[tuple[Decision, HumanTask]]:
+    """Decisions whose flow run has not taken them yet (of one run, or all), oldest first."""
     query = (
         select(Decision, HumanTask)
         .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
         .where(col(Decision.applied_at).is_(None))
         .order_by(col(Decision.id))
     )
+    if flow_run_id is not None:
+        query = query.where(col(HumanTask.flow_run_id) == flow_run_id)
     return session.exec(query).all()
 
 

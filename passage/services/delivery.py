@@ -12,6 +12,7 @@ from passage.programmes import get_programme
 from passage.services import cases
 from passage.services.decisions import run_input, unapplied
 from passage.services.human_tasks import get_task
+from passage.services.recovery import recover_broken_runs, recover_run
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,9 @@ def deliver_decision(*, session: Session, decision: Decision) -> str:
             prefect.resume(task.flow_run_id, run_input(decision=decision))
             decision.delivered_at, result = utcnow(), "resumed"
         elif state.is_broken:
-            prefect.reschedule(task.flow_run_id)
-            result = "recovered"
+            case = session.get(Case, task.case_id)
+            recovered = case is not None and recover_run(session=session, case=case, state=state.name)
+            result = "recovered" if recovered else "failed"
         else:
             # Running, scheduled or paused at an earlier point: the gate will read the decision itself.
             result = "waiting"
@@ -50,6 +52,19 @@ def deliver_decision(*, session: Session, decision: Decision) -> str:
     session.add(decision)
     session.commit()
     return result
+
+
+def deliver_for_run(*, session: Session, flow_run_id: str) -> int:
+    """Deliver what was decided for `flow_run_id` while its process was still running; returns how many resumed.
+
+    A decision taken in the second between a gate opening and its run suspending finds the run still
+    running and is left for later; the worker calls this when the run's process exits, so it does not
+    wait for the next reconciler pass.
+    """
+    return sum(
+        deliver_decision(session=session, decision=decision) == "resumed"
+        for decision, _task in unapplied(session=session, flow_run_id=flow_run_id)
+    )
 
 
 def launch_case(*, session: Session, case_id: int) -> bool:
@@ -69,8 +84,15 @@ def launch_case(*, session: Session, case_id: int) -> bool:
 
 
 def reconcile(*, session: Session) -> Sweep:
-    """One pass: start cases not started, deliver decisions not taken up. Safe to run concurrently."""
+    """One pass: start cases not started, bring broken runs back, deliver decisions not taken up.
+
+    Safe to run concurrently: each step is idempotent or guarded.
+    """
     sweep = Sweep()
+    try:
+        sweep.recovered += recover_broken_runs(session=session)
+    except prefect.PrefectUnavailable as exc:
+        log.warning("broken runs not checked: %s", exc)
     for case in cases.cases_to_launch(session=session):
         sweep.launched += launch_case(session=session, case_id=case.id or 0)
     for decision, _task in unapplied(session=session):
