@@ -4,9 +4,27 @@ from passage.programmes import Programme
 
 
 def _registry() -> list[Programme]:
-    from flows import resettlement
+    from flows import (
+        afghan_transfer,
+        diaspora,
+        family_reunification,
+        funder_report,
+        labour_inclusion,
+        resettlement,
+        third_country,
+        voluntary_return,
+    )
 
-    return [resettlement.PROGRAMME]
+    return [
+        resettlement.PROGRAMME,
+        afghan_transfer.PROGRAMME,
+        family_reunification.PROGRAMME,
+        labour_inclusion.PROGRAMME,
+        funder_report.PROGRAMME,
+        third_country.PROGRAMME,
+        voluntary_return.PROGRAMME,
+        diaspora.PROGRAMME,
+    ]
 
 
 PROGRAMMES: list[Programme] = _registry()

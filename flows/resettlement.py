@@ -4,6 +4,7 @@ The flow body is the written procedure, step by step. Steps marked *assumption* 
 out by the source pages; they are what a resettlement office would do.
 """
 
+from datetime import date
 from typing import Annotated
 
 from prefect import flow
@@ -26,7 +27,7 @@ from flows.resettlement_forms import (
     TravelDocuments,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Programme
+from passage.programmes import Example, Programme
 from passage.services import cases, quota
 from passage.services.errors import QuotaExceeded
 from tasks.case import CaseInfo, CaseOutcome, finish, load_case
@@ -198,6 +199,51 @@ def resettlement(
     )
 
 
+TODAY = date.today().isoformat()
+EXAMPLES = (
+    Example(
+        {
+            "unhcr_ref": "LEB-24-001337",
+            "country_of_asylum": "LB",
+            "quota_year": date.today().year,
+            "persons": [
+                {"full_name": "محمد الأحمد", "nationality": "SY", "birth_date": "1984-03-02", "is_principal": True},
+                {"full_name": "فاطمة الأحمد", "nationality": "SY", "birth_date": "1987-11-20"},
+                {"full_name": "ليلى الأحمد", "nationality": "SY", "birth_date": "2015-06-09"},
+            ],
+            "vulnerabilities": ["medical_needs"],
+        },
+        decided=(
+            (ACCEPT, {"priority": "urgent"}),
+            (IND, {"ind_reference": "IND-2026-0101", "decided_on": TODAY}),
+        ),
+        overdue=HEALTH,
+    ),
+    Example(
+        {
+            "unhcr_ref": "TUR-24-004210",
+            "country_of_asylum": "TR",
+            "quota_year": date.today().year,
+            "persons": [
+                {"full_name": "Rahim Ahmadi", "nationality": "AF", "birth_date": "1992-01-15", "is_principal": True}
+            ],
+        }
+    ),
+    Example(
+        {
+            "unhcr_ref": "JOR-14-000250",
+            "country_of_asylum": "JO",
+            "quota_year": 2014,
+            "persons": [
+                {"full_name": "Omar Khalil", "nationality": "SY", "birth_date": "1979-08-30", "is_principal": True},
+                {"full_name": "Hana Khalil", "nationality": "SY", "birth_date": "2009-02-14"},
+            ],
+            "vulnerabilities": ["women_and_children_at_risk"],
+        },
+        overdue=ACCEPT,
+    ),
+)
+
 PROGRAMME = Programme(
     slug="resettlement-nl",
     title="Resettlement to the Netherlands",
@@ -205,4 +251,5 @@ PROGRAMME = Programme(
     flow=resettlement,
     intake=Referral,
     forms=FORMS,
+    examples=EXAMPLES,
 )

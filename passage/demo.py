@@ -1,14 +1,23 @@
-"""Demo users and cases for `passage up` (all contact data on example.org)."""
+"""Demo users, and every programme's example cases for `passage up` (all contact data on example.org).
 
-from datetime import date
+The examples live with their programme (`Programme.examples`), so a new programme brings its own.
+"""
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
 from models import Case, Role
+from models.common import utcnow
+from passage.programmes import Example, Programme, all_programmes
+from passage.services.decisions import decide
 from passage.services.delivery import start_case
+from passage.services.human_tasks import TaskRequest, open_task
 from passage.services.users import Grant, UserCreate, create_user
 
-PROGRAMME = "resettlement-nl"
+if TYPE_CHECKING:
+    from tasks.gate import Gate
 
 USERS = [
     UserCreate(
@@ -55,64 +64,47 @@ USERS = [
     ),
 ]
 
-CASES: list[dict[str, object]] = [
-    {
-        "unhcr_ref": "LEB-24-001337",
-        "country_of_asylum": "LB",
-        "quota_year": date.today().year,
-        "persons": [
-            {
-                "full_name": "محمد الأحمد",
-                "nationality": "SY",
-                "birth_date": "1984-03-02",
-                "is_principal": True,
-            },
-            {
-                "full_name": "فاطمة الأحمد",
-                "nationality": "SY",
-                "birth_date": "1987-11-20",
-            },
-            {
-                "full_name": "ليلى الأحمد",
-                "nationality": "SY",
-                "birth_date": "2015-06-09",
-            },
-        ],
-        "vulnerabilities": ["medical_needs"],
-    },
-    {
-        "unhcr_ref": "TUR-24-004210",
-        "country_of_asylum": "TR",
-        "quota_year": date.today().year,
-        "persons": [
-            {
-                "full_name": "Rahim Ahmadi",
-                "nationality": "AF",
-                "birth_date": "1992-01-15",
-                "is_principal": True,
-            }
-        ],
-    },
-    {
-        "unhcr_ref": "JOR-14-000250",
-        "country_of_asylum": "JO",
-        "quota_year": 2014,
-        "persons": [
-            {
-                "full_name": "Omar Khalil",
-                "nationality": "SY",
-                "birth_date": "1979-08-30",
-                "is_principal": True,
-            },
-            {
-                "full_name": "Hana Khalil",
-                "nationality": "SY",
-                "birth_date": "2009-02-14",
-            },
-        ],
-        "vulnerabilities": ["women_and_children_at_risk"],
-    },
-]
+DECIDERS = {
+    Role.PROGRAMME_MANAGER: "pm.anna",
+    Role.CASE_WORKER: "cw.pieter",
+    Role.MEDICAL_OFFICER: "mo.sara",
+    Role.MOVEMENT_OFFICER: "mv.tom",
+}
+OPENED_BY = "cw.amal"
+OVERDUE_BY = timedelta(days=3)
+
+
+def _open(session: Session, case: Case, spec: "Gate[Any]", *, overdue: bool = False) -> int:
+    """Open a gate's task ahead of the flow: the flow's gate finds this row (and its decision) by step."""
+    due_at = utcnow() - OVERDUE_BY if overdue else utcnow() + spec.due
+    request = TaskRequest(
+        case_id=case.id or 0,
+        programme=case.programme,
+        step=spec.step,
+        title=spec.title,
+        form_type=spec.form.form_type(),
+        role=spec.role,
+        flow_run_id=case.flow_run_id or "",
+        requested_by="demo",
+        due_at=due_at,
+    )
+    task = open_task(session=session, request=request)
+    if overdue and task.due_at > due_at:
+        # The flow was quicker and opened the gate itself: the demo still wants it overdue.
+        task.due_at = due_at
+        session.commit()
+    return task.id or 0
+
+
+def seed_example(*, session: Session, programme: Programme, example: Example) -> str:
+    """Start one demo case and move it along: its decided gates approved, its overdue gate past due."""
+    case = start_case(session=session, programme=programme.slug, case_file=example.case_file, actor=OPENED_BY)
+    for spec, data in example.decided:
+        task_id = _open(session, case, spec)
+        decide(session=session, task_id=task_id, actor=DECIDERS[spec.role], approve=True, comment="demo", data=data)
+    if example.overdue is not None:
+        _open(session, case, example.overdue, overdue=True)
+    return case.ref
 
 
 def seed(*, session: Session) -> list[str]:
@@ -122,4 +114,8 @@ def seed(*, session: Session) -> list[str]:
     session.commit()
     if session.exec(select(Case.id)).first() is not None:
         return []
-    return [start_case(session=session, programme=PROGRAMME, case_file=c, actor="cw.amal").ref for c in CASES]
+    return [
+        seed_example(session=session, programme=programme, example=example)
+        for programme in all_programmes().values()
+        for example in programme.examples
+    ]

@@ -47,3 +47,16 @@ def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[
         return durable_task(run, name=key)
 
     return wrap
+
+
+def _record(case: CaseInfo, key: str, title: str, note: str) -> Done:
+    with session_scope() as session:
+        row = cases.get_case(session=session, ref=case.ref)
+        data = steps.run_once(
+            session=session, case=row, step=key, title=title, action=lambda _s, _c: Done(note=note).model_dump()
+        )
+    return Done.model_validate(data)
+
+
+record = durable_task(_record, name="record")
+"""Record, once per (case, key), something the flow itself decided, e.g. a member leaving the journey."""

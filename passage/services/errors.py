@@ -23,6 +23,10 @@ class QuotaExceeded(PassageError):
     pass
 
 
+class BudgetExceeded(PassageError):
+    pass
+
+
 class FormInvalid(PassageError):
     """A form failed validation; `fields` maps each field to its reason."""
 

@@ -1,6 +1,7 @@
 """Drive a programme flow through its gates as people would, via the services."""
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session, select
@@ -13,10 +14,11 @@ from tests.conftest import wait_for
 from tests.factories import DECIDERS, FORMS, referral
 
 
-def start(**overrides: Any) -> Case:
+def start(case_file: dict[str, Any] | None = None, *, programme: str = "resettlement-nl", **overrides: Any) -> Case:
+    """Open a case of `programme` and start its flow (by default a resettlement referral with `overrides`)."""
     with Session(get_engine()) as session:
         case = start_case(
-            session=session, programme="resettlement-nl", case_file=referral(**overrides), actor="cw.amal"
+            session=session, programme=programme, case_file=case_file or referral(**overrides), actor="cw.amal"
         )
         assert case.flow_run_id is not None, "the flow run should start at once"
         return Case.model_validate(case)
@@ -34,10 +36,21 @@ def task_at(case_id: int, step: str, timeout: float = 90) -> HumanTask:
     return wait_for(find, timeout=timeout, what=f"task {step} of case {case_id}")  # type: ignore[no-any-return]
 
 
-def decide_at(case_id: int, step: str, *, approve: bool = True, comment: str = "", **data: Any) -> HumanTask:
-    """Wait for the gate, then decide it with the step's usual form data."""
+def decide_at(
+    case_id: int,
+    step: str,
+    *,
+    approve: bool = True,
+    comment: str = "",
+    forms: Mapping[str, dict[str, Any]] = FORMS,
+    **data: Any,
+) -> HumanTask:
+    """Wait for the gate, then decide it with the step's usual form data from `forms`.
+
+    A step asked again or per member (`movement-plan-2`, `dna-result-2`) takes its base step's data.
+    """
     task = task_at(case_id, step)
-    form = {**FORMS.get(step, FORMS.get(re.sub(r"-\d+$", "", step), {})), **data}
+    form = {**forms.get(step, forms.get(re.sub(r"-\d+$", "", step), {})), **data}
     actor = data.pop("actor", None) or DECIDERS[task.role]
     form.pop("actor", None)
     with Session(get_engine()) as session:

@@ -1,0 +1,151 @@
+"""Transfer of at-risk Afghan nationals: the embassy's request and the form of each gate (DOMAIN.md §2)."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from models import PersonBase
+from passage.programmes import Intake
+from tasks.gate import GateForm
+
+
+class TransferRequest(Intake):
+    """The Dutch embassy's request: a group of persons considered at risk, waiting in a transit country."""
+
+    embassy_ref: str = Field(pattern=r"^[A-Z0-9][A-Z0-9/-]{3,39}$", description="the embassy's request number")
+    transit_country: str = Field(
+        default="PK", pattern=r"^[A-Z]{2}$", description="ISO code; most transfers depart from Pakistan"
+    )
+    persons: list[PersonBase] = Field(min_length=1, max_length=60)
+    medical_needs: bool = Field(default=False, description="the embassy reports medical needs in the group")
+
+    @model_validator(mode="after")
+    def _one_contact_no_duplicates(self) -> "TransferRequest":
+        # Assumption: one person of the group is its principal (the embassy's contact person).
+        if sum(p.is_principal for p in self.persons) != 1:
+            raise ValueError("persons: exactly one person must be the principal")
+        if len({(p.full_name, p.birth_date) for p in self.persons}) != len(self.persons):
+            raise ValueError("persons: the same person is listed twice")
+        return self
+
+    def people(self) -> list[dict[str, Any]]:
+        return [p.model_dump() for p in self.persons]
+
+    def case_flags(self) -> list[str]:
+        return ["medical_needs"] if self.medical_needs else []
+
+    def summary(self) -> str:
+        principal = next(p for p in self.persons if p.is_principal)
+        others = len(self.persons) - 1
+        return self.title or f"{principal.full_name} (+{others}) from {self.transit_country}, {self.embassy_ref}"
+
+
+def _not_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("this date cannot be in the future")
+    return value
+
+
+class IdentityDocument(StrEnum):
+    PASSPORT = "passport"
+    TAZKIRA = "tazkira"
+    EMBASSY_LETTER = "embassy_letter"
+    TRANSIT_VISA = "transit_visa"
+
+
+class IdentityVerified(GateForm):
+    """Identity and documents of every person checked against the request: approve = verified (case worker)."""
+
+    documents: list[IdentityDocument] = []
+
+    @model_validator(mode="after")
+    def _documents_seen(self) -> "IdentityVerified":
+        if self.approved and not self.documents:
+            raise ValueError("documents: list the documents seen to approve the identity check")
+        return self
+
+
+class TransitAccommodation(GateForm):
+    """Accommodation for the group in the transit country, with its cost (movement officer)."""
+
+    place: str = Field(min_length=2, max_length=80, description="guesthouse or hotel, and city")
+    check_in_on: date
+    nights: int = Field(ge=1, le=365)
+    cost_euros: int = Field(ge=0, le=1_000_000, description="total for the group, whole euros")
+
+
+class AccommodationCost(GateForm):
+    """The programme manager approves the accommodation and its cost (shown in the task's context)."""
+
+
+class Fitness(StrEnum):
+    FIT = "fit"
+    FIT_WITH_ESCORT = "fit_with_escort"
+    UNFIT = "unfit"
+
+
+class TravelHealthNeed(StrEnum):
+    WHEELCHAIR = "wheelchair"
+    OXYGEN = "oxygen"
+    MEDICAL_ESCORT = "medical_escort"
+    FOLLOW_UP_ON_ARRIVAL = "follow_up_on_arrival"
+
+
+class MedicalScreening(GateForm):
+    """Medical support and screening of the group: outcome only, never a diagnosis (medical officer)."""
+
+    fitness: Fitness
+    needs: list[TravelHealthNeed] = []
+
+    @field_validator("fitness")
+    @classmethod
+    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
+        if info.data.get("approved") is True and value == Fitness.UNFIT:
+            raise ValueError("an approval means fit to travel; reject to record 'unfit'")
+        if info.data.get("approved") is False and value != Fitness.UNFIT:
+            raise ValueError("a rejection means unfit to travel; choose 'unfit'")
+        return value
+
+
+class ExitPermit(GateForm):
+    """The transit country's exit permit for the group: approve = issued (case worker)."""
+
+    permit_reference: str = Field(min_length=2, max_length=60)
+    issued_on: date
+    _past = field_validator("issued_on")(_not_future)
+
+
+class TransferFlight(GateForm):
+    """The flight booked for the group (movement officer)."""
+
+    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. TK711")
+    departure_on: date
+    escorts: int = Field(default=0, ge=0, le=20)
+
+    @field_validator("departure_on")
+    @classmethod
+    def _ahead(cls, value: date) -> date:
+        if value < date.today():
+            raise ValueError("a departure cannot be booked in the past")
+        return value
+
+
+class TransferArrival(GateForm):
+    """Safe arrival in the Netherlands and hand-over to COA (case worker)."""
+
+    arrived_on: date
+    reception_location: str = Field(min_length=2, max_length=80, description="COA location")
+    _past = field_validator("arrived_on")(_not_future)
+
+
+FORMS: tuple[type[GateForm], ...] = (
+    IdentityVerified,
+    TransitAccommodation,
+    AccommodationCost,
+    MedicalScreening,
+    ExitPermit,
+    TransferFlight,
+    TransferArrival,
+)

@@ -1,0 +1,211 @@
+"""Family reunification with DNA sample collection: IND's request and the form of each gate (DOMAIN.md §3).
+
+Special-category data: a DNA gate stores the sample's id and IND's verdict on the relationship, a
+health gate the fitness outcome; never genetic data or a diagnosis.
+"""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from models import PersonBase
+from passage.programmes import Intake
+from tasks.gate import GateForm
+
+
+class Relationship(StrEnum):
+    SPOUSE = "spouse"
+    PARTNER = "partner"
+    CHILD = "child"
+    PARENT = "parent"
+    OTHER = "other"
+
+
+class Sponsor(PersonBase):
+    """The person in the Netherlands entitled to reunite with the family."""
+
+    municipality: str = Field(min_length=2, max_length=80)
+
+
+class FamilyMember(PersonBase):
+    """A family member abroad; IND says whether it wants a DNA test of the relationship."""
+
+    relationship: Relationship
+    country_of_stay: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code, e.g. ET")
+    dna_requested: bool = False
+
+
+class ReunificationRequest(Intake):
+    """IND's request: the sponsor in the Netherlands and the family members abroad."""
+
+    ind_ref: str = Field(pattern=r"^[A-Z0-9][A-Z0-9-]{3,39}$", description="IND case number")
+    sponsor: Sponsor
+    members: list[FamilyMember] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> "ReunificationRequest":
+        if len({(m.full_name, m.birth_date) for m in self.members}) != len(self.members):
+            raise ValueError("members: the same person is listed twice")
+        return self
+
+    def people(self) -> list[dict[str, Any]]:
+        # The sponsor is the case's principal (assumption); the members are the travellers.
+        base = set(PersonBase.model_fields)
+        sponsor = {**self.sponsor.model_dump(include=base), "is_principal": True}
+        return [sponsor, *({**m.model_dump(include=base), "is_principal": False} for m in self.members)]
+
+    def case_flags(self) -> list[str]:
+        return ["dna_requested"] if any(m.dna_requested for m in self.members) else []
+
+    def summary(self) -> str:
+        return self.title or f"{self.sponsor.full_name}: {len(self.members)} family member(s), {self.ind_ref}"
+
+
+def _not_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("this date cannot be in the future")
+    return value
+
+
+class MhacSite(StrEnum):
+    ETHIOPIA = "ethiopia"
+    IRAN = "iran"
+    LEBANON = "lebanon"
+    SUDAN = "sudan"
+    TURKEY = "turkey"
+    AD_HOC = "ad_hoc"
+
+
+class DnaAppointment(GateForm):
+    """The family's DNA sampling appointment at an MHAC, or an ad-hoc location (case worker)."""
+
+    site: MhacSite
+    ad_hoc_location: str = Field(default="", max_length=80, description="city, only for an ad-hoc site")
+    appointment_on: date
+
+    @model_validator(mode="after")
+    def _ad_hoc_has_a_place(self) -> "DnaAppointment":
+        if self.approved and self.site == MhacSite.AD_HOC and not self.ad_hoc_location.strip():
+            raise ValueError("ad_hoc_location: name the place of an ad-hoc appointment")
+        return self
+
+
+class DnaSample(GateForm):
+    """One member's sample collected with consent: approve = collected (case worker, from the MHAC)."""
+
+    sample_id: str = Field(default="", pattern=r"^([A-Z0-9][A-Z0-9-]{3,39})?$", description="the MHAC's sample id")
+    consent_recorded: bool = False
+    collected_on: date = Field(default_factory=date.today)
+    _past = field_validator("collected_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _complete_when_collected(self) -> "DnaSample":
+        if self.approved and not (self.sample_id and self.consent_recorded):
+            raise ValueError("sample_id: a collected sample needs its id and the member's recorded consent")
+        return self
+
+
+class DnaResult(GateForm):
+    """IND's result for one member: only whether the relationship is confirmed (case worker)."""
+
+    relationship: Literal["confirmed", "not_confirmed"]
+    ind_reference: str = Field(min_length=3, max_length=40)
+
+    @field_validator("relationship")
+    @classmethod
+    def _matches_decision(cls, value: str, info: ValidationInfo) -> str:
+        if (value == "confirmed") != bool(info.data.get("approved")):
+            raise ValueError("approve means 'confirmed', reject means 'not_confirmed'")
+        return value
+
+
+class MvvVisa(GateForm):
+    """The entry visa (MVV) for the members who travel: approve = issued (case worker)."""
+
+    visa_reference: str = Field(min_length=3, max_length=40)
+    issued_on: date
+    _past = field_validator("issued_on")(_not_future)
+
+
+class MissingDocument(StrEnum):
+    PASSPORT = "passport"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    EXIT_PERMIT = "exit_permit"
+
+
+class MemberNeeds(GateForm):
+    """One member's needs for the journey: approve = can travel once they are met (case worker)."""
+
+    medical_condition: bool = Field(default=False, description="needs a fitness check; no diagnosis here")
+    missing_documents: list[MissingDocument] = []
+    unaccompanied_minor: bool = False
+
+
+class Fitness(StrEnum):
+    FIT = "fit"
+    FIT_WITH_ESCORT = "fit_with_escort"
+    UNFIT = "unfit"
+
+
+class MemberFitness(GateForm):
+    """One member's fitness to travel, the outcome only: approve = fit (medical officer)."""
+
+    fitness: Fitness
+
+    @field_validator("fitness")
+    @classmethod
+    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
+        if (value != Fitness.UNFIT) != bool(info.data.get("approved")):
+            raise ValueError("approve means fit (or fit with escort), reject means 'unfit'")
+        return value
+
+
+class MemberEscort(GateForm):
+    """An escort for an unaccompanied minor or a member fit only with escort (movement officer)."""
+
+    escort_kind: Literal["medical", "child_protection", "operational"]
+    escort_reference: str = Field(min_length=2, max_length=60)
+
+
+class ReunificationTravel(GateForm):
+    """The journey of the members who travel: approve = booked (movement officer)."""
+
+    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. ET714")
+    departure_on: date
+
+    @field_validator("departure_on")
+    @classmethod
+    def _ahead(cls, value: date) -> date:
+        if value < date.today():
+            raise ValueError("a departure cannot be booked in the past")
+        return value
+
+
+class ReunificationArrival(GateForm):
+    """The members arrived and the sponsor is informed (case worker; phone hours Mon-Fri 13:30-16:30)."""
+
+    arrived_on: date
+    sponsor_informed: bool = False
+    informed_by: Literal["phone", "email", "in_person"] = "phone"
+    _past = field_validator("arrived_on")(_not_future)
+
+    @model_validator(mode="after")
+    def _sponsor_told(self) -> "ReunificationArrival":
+        if self.approved and not self.sponsor_informed:
+            raise ValueError("sponsor_informed: inform the sponsor before closing the case")
+        return self
+
+
+FORMS: tuple[type[GateForm], ...] = (
+    DnaAppointment,
+    DnaSample,
+    DnaResult,
+    MvvVisa,
+    MemberNeeds,
+    MemberFitness,
+    MemberEscort,
+    ReunificationTravel,
+    ReunificationArrival,
+)

@@ -1,0 +1,155 @@
+"""Resettlement from the Netherlands to a third country: the application and the gates' forms (DOMAIN.md §5)."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from models import PersonBase
+from passage.programmes import Intake
+from tasks.gate import GateForm
+
+
+class ResidenceBasis(StrEnum):
+    """What the destination country grants; only the first two guarantee permanent residence."""
+
+    PERMANENT_RESIDENCE = "permanent_residence"
+    CITIZENSHIP = "citizenship"
+    TEMPORARY_RESIDENCE = "temporary_residence"
+    SHORT_STAY_VISA = "short_stay_visa"
+    INVESTMENT_PROGRAMME = "investment_programme"
+
+
+class SupportNeed(StrEnum):
+    UNACCOMPANIED_MINOR = "unaccompanied_minor"
+    TRAFFICKING_VICTIM = "trafficking_victim"
+    HEALTH_NEEDS = "health_needs"
+
+
+class ThirdCountryApplication(Intake):
+    """An application for resettlement assistance from the Netherlands to a third country."""
+
+    persons: list[PersonBase] = Field(min_length=1, max_length=20, description="the applicant and family")
+    destination_country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO code, e.g. CA")
+    residence_basis: ResidenceBasis
+    travel_document: Literal["valid", "obtainable", "none"]
+    last_assisted_departure: date | None = Field(
+        default=None, description="last departure from the Netherlands assisted by IOM or the Dutch government"
+    )
+    pending_permit_procedures: bool = Field(default=False, description="a residence procedure or Dutch/EU permit")
+    language: str = Field(default="en", min_length=2, max_length=40, description="for counselling")
+    support_needs: list[SupportNeed] = []
+
+    @model_validator(mode="after")
+    def _one_applicant(self) -> "ThirdCountryApplication":
+        if sum(p.is_principal for p in self.persons) != 1:
+            raise ValueError("persons: exactly one person must be the applicant (principal)")
+        return self
+
+    @property
+    def applicant(self) -> PersonBase:
+        return next(p for p in self.persons if p.is_principal)
+
+    def people(self) -> list[dict[str, Any]]:
+        return [p.model_dump() for p in self.persons]
+
+    def case_flags(self) -> list[str]:
+        return sorted(n.value for n in self.support_needs)
+
+    def summary(self) -> str:
+        return self.title or f"{self.applicant.full_name} (+{len(self.persons) - 1}) to {self.destination_country}"
+
+
+def _not_future(value: date) -> date:
+    if value > date.today():
+        raise ValueError("this date cannot be in the future")
+    return value
+
+
+class ConditionJudgement(GateForm):
+    """One eligibility condition judged by a person: approve = met, reject = not met (say why)."""
+
+    evidence: str = Field(default="", max_length=200, description="what the judgement rests on")
+
+
+class Counselling(GateForm):
+    """Information and counselling in the applicant's own language (case worker)."""
+
+    held_on: date
+    language: str = Field(min_length=2, max_length=40)
+    interpreter: bool = False
+    _past = field_validator("held_on")(_not_future)
+
+
+class VisaAssistance(GateForm):
+    """The destination's visa, with help in the final stages where needed: approve = in hand (case worker)."""
+
+    assistance_given: bool = False
+    visa_reference: str = Field(default="", max_length=60, description="empty where no visa is needed")
+
+
+class VisaCosts(GateForm):
+    """The mandatory visa costs to reimburse, from the receipts (case worker)."""
+
+    amount_euros: int = Field(ge=0, le=10_000, description="whole euros; 0 when there were none")
+    receipts_checked: bool = False
+
+    @model_validator(mode="after")
+    def _receipts(self) -> "VisaCosts":
+        if self.approved and self.amount_euros and not self.receipts_checked:
+            raise ValueError("receipts_checked: check the receipts before asking for a reimbursement")
+        return self
+
+
+class VisaCostsApproval(GateForm):
+    """The programme manager approves the reimbursement (amount and budget in the task's context)."""
+
+
+class ExtraSupport(GateForm):
+    """Support for an unaccompanied minor, a victim of trafficking or health needs (case worker)."""
+
+    measures: list[
+        Literal["escort", "medical_escort", "child_protection", "anti_trafficking_partner", "reception"]
+    ] = []
+    partner_reference: str = Field(default="", max_length=60, description="the partner receiving at destination")
+
+    @model_validator(mode="after")
+    def _something_arranged(self) -> "ExtraSupport":
+        if self.approved and not self.measures:
+            raise ValueError("measures: choose what was arranged")
+        return self
+
+
+class ThirdCountryTravel(GateForm):
+    """Ticket and logistics, with assistance at departure, in transit and on arrival (movement officer)."""
+
+    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. AC825")
+    departure_on: date
+    transit_via: str = Field(default="", max_length=60)
+    transit_assistance: bool = False
+
+    @field_validator("departure_on")
+    @classmethod
+    def _ahead(cls, value: date) -> date:
+        if value < date.today():
+            raise ValueError("a departure cannot be booked in the past")
+        return value
+
+
+class ArrivalAllowance(GateForm):
+    """The allowance for the first expenses and in-land travel after arrival (programme manager)."""
+
+    amount_euros: int = Field(ge=0, le=5_000, description="whole euros, for the whole family")
+
+
+FORMS: tuple[type[GateForm], ...] = (
+    ConditionJudgement,
+    Counselling,
+    VisaAssistance,
+    VisaCosts,
+    VisaCostsApproval,
+    ExtraSupport,
+    ThirdCountryTravel,
+    ArrivalAllowance,
+)

@@ -1,0 +1,80 @@
+"""Programme budgets in whole euros: a yearly ceiling per budget, spent by a guarded UPDATE.
+
+A programme declares its `Budget` (key, label, default ceiling) in its own module; operators may
+override the ceiling with `PASSAGE_BUDGETS='{"<key>": <euros>}'`. Spending shares the quota
+counters' table (one row per budget and year), so two approvals cannot overspend together.
+"""
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models import QuotaUsage
+from passage.services.errors import BudgetExceeded
+from passage.settings import get_settings
+
+PREFIX = "budget-"  # keeps budget rows apart from the persons quotas in the shared table
+
+
+@dataclass(frozen=True)
+class Budget:
+    key: str
+    label: str
+    yearly_euros: int
+
+    @property
+    def limit(self) -> int:
+        return get_settings().budgets.get(self.key, self.yearly_euros)
+
+
+class BudgetLine(BaseModel):
+    key: str
+    label: str
+    year: int
+    limit: int
+    spent: int
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.spent
+
+
+def _row(session: Session, budget: Budget, year: int) -> QuotaUsage:
+    query = select(QuotaUsage).where(QuotaUsage.rule == PREFIX + budget.key, QuotaUsage.period == str(year))
+    row = session.exec(query).first()
+    if row is None:
+        row = QuotaUsage(rule=PREFIX + budget.key, period=str(year), limit=budget.limit)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def check(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetLine:
+    """The budget's state for `year`; raises BudgetExceeded when `euros` do not fit."""
+    row = _row(session, budget, year)
+    line = BudgetLine(key=budget.key, label=budget.label, year=year, limit=row.limit, spent=row.used)
+    if line.remaining < euros:
+        raise BudgetExceeded(
+            f"{budget.label} {year} has €{line.remaining} of €{row.limit} left; this case needs €{euros}"
+        )
+    return line
+
+
+def spend(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetLine:
+    """Take `euros` from the budget of `year`, or raise BudgetExceeded (the caller commits)."""
+    line = check(session=session, budget=budget, year=year, euros=euros)
+    taken = session.execute(
+        update(QuotaUsage)
+        .where(
+            col(QuotaUsage.rule) == PREFIX + budget.key,
+            col(QuotaUsage.period) == str(year),
+            col(QuotaUsage.used) + euros <= col(QuotaUsage.limit),
+        )
+        .values(used=col(QuotaUsage.used) + euros)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise BudgetExceeded(f"{budget.label} {year} was spent by another approval just now")
+    return line.model_copy(update={"spent": line.spent + euros})
