@@ -117,12 +117,12 @@ class TravelDocuments(GateForm):
     transit_visas: bool = False
     document_reference: str = Field(default="", max_length=60)
 
-    @field_validator("exit_permits")
-    @classmethod
-    def _complete_when_approved(cls, value: bool, info: ValidationInfo) -> bool:
-        if info.data.get("approved") and not (value and info.data.get("laissez_passer")):
+    @model_validator(mode="after")
+    def _complete_when_approved(self) -> "TravelDocuments":
+        # A model validator: a field validator would not run on fields left at their default.
+        if self.approved and not (self.laissez_passer and self.exit_permits):
             raise ValueError("approve only when the laissez-passer and exit permits are issued")
-        return value
+        return self
 
 
 class EscortArranged(GateForm):

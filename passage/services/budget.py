@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from models import QuotaUsage
 from passage.services.errors import BudgetExceeded
+from passage.services.quota import counter
 from passage.settings import get_settings
 
 PREFIX = "budget-"  # keeps budget rows apart from the persons quotas in the shared table
@@ -42,13 +43,7 @@ class BudgetLine(BaseModel):
 
 
 def _row(session: Session, budget: Budget, year: int) -> QuotaUsage:
-    query = select(QuotaUsage).where(QuotaUsage.rule == PREFIX + budget.key, QuotaUsage.period == str(year))
-    row = session.exec(query).first()
-    if row is None:
-        row = QuotaUsage(rule=PREFIX + budget.key, period=str(year), limit=budget.limit)
-        session.add(row)
-        session.flush()
-    return row
+    return counter(session=session, key=PREFIX + budget.key, period=str(year), limit=budget.limit)
 
 
 def check(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetLine:

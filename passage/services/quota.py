@@ -39,15 +39,22 @@ def rules_for(*, year: int, nationalities: set[str]) -> list[QuotaRule]:
     return rules
 
 
-def _usage(session: Session, rule: QuotaRule, year: int) -> QuotaUsage:
-    period = _period(rule, year)
-    query = select(QuotaUsage).where(QuotaUsage.rule == rule.key, QuotaUsage.period == period)
+def counter(*, session: Session, key: str, period: str, limit: int) -> QuotaUsage:
+    """The counter of `key` for `period`, created at zero; its limit follows the configuration."""
+    query = select(QuotaUsage).where(QuotaUsage.rule == key, QuotaUsage.period == period)
     row = session.exec(query).first()
     if row is None:
-        row = QuotaUsage(rule=rule.key, period=period, limit=rule.limit)
+        row = QuotaUsage(rule=key, period=period, limit=limit)
         session.add(row)
-        session.flush()
+    else:
+        # A ceiling changed in the settings applies from now on (places already taken stay taken).
+        row.limit = limit
+    session.flush()
     return row
+
+
+def _usage(session: Session, rule: QuotaRule, year: int) -> QuotaUsage:
+    return counter(session=session, key=rule.key, period=_period(rule, year), limit=rule.limit)
 
 
 def check(*, session: Session, year: int, nationalities: set[str], persons: int) -> list[QuotaLine]:

@@ -5,7 +5,7 @@ import threading
 import pytest
 from sqlmodel import Session, select
 
-from models import AuditEvent, Decision, HumanTask, TaskStatus
+from models import AuditEvent, Decision, HumanTask, Role, TaskStatus
 from passage.db import get_engine
 from passage.services.decisions import decide
 from passage.services.errors import FormInvalid, NotPermitted, TaskNotOpen
@@ -88,3 +88,18 @@ def test_concurrent_deciders_record_exactly_one_decision(db: Session, task_id: i
         thread.join(timeout=60)
     assert sorted(outcomes) == ["decided", "refused", "refused", "refused"]
     assert len(decisions(db)) == 1
+
+
+def test_travel_documents_cannot_be_approved_with_the_documents_left_out(db: Session) -> None:
+    task = open_gate(
+        session=db,
+        case_id=new_case(session=db),
+        step="travel-documents",
+        title="Travel documents and exit permits",
+        form_type="travel-documents",
+        role=Role.CASE_WORKER,
+    )
+    with pytest.raises(FormInvalid) as refused:
+        decide(session=db, task_id=task, actor="cw.pieter", approve=True, data={}, deliver=False)
+    assert "laissez-passer and exit permits" in str(refused.value)
+    assert decisions(db) == []

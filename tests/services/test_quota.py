@@ -5,6 +5,7 @@ from sqlmodel import Session
 
 from passage.services import quota
 from passage.services.errors import QuotaExceeded
+from passage.settings import get_settings
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,12 @@ def test_national_quota_is_per_year(db: Session) -> None:
     db.commit()
     with pytest.raises(QuotaExceeded, match="has 0 of 500 places left"):
         quota.check(session=db, year=2026, nationalities={"AF"}, persons=1)
+
+
+def test_a_changed_ceiling_applies_to_an_existing_counter(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    quota.reserve(session=db, year=2030, nationalities={"AF"}, persons=3)
+    db.commit()
+    monkeypatch.setenv("PASSAGE_QUOTAS", '[{"key": "national", "label": "National", "limit": 4}]')
+    get_settings.cache_clear()
+    with pytest.raises(QuotaExceeded, match="has 1 of 4 places left"):
+        quota.check(session=db, year=2030, nationalities={"AF"}, persons=2)
