@@ -1,0 +1,61 @@
+"""Guards Passage's reliance on Prefect internals: a Prefect upgrade that changes them fails here, loudly.
+
+Everything named here is used by passage/prefect_bridge.py or passage/worker.py and is not part of
+Prefect's documented public API (or is, but Passage depends on a detail of it).
+"""
+
+import inspect
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import prefect
+from packaging.version import Version
+from prefect.client.schemas.objects import Flow as APIFlow
+from prefect.client.schemas.objects import FlowRun
+from prefect.engine import handle_engine_signals
+from prefect.flow_engine import load_flow_run, run_flow
+from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.workers.base import BaseJobConfiguration, BaseWorker
+
+from passage.worker import PassageWorker
+
+
+def parameters(fn: object) -> list[str]:
+    return list(inspect.signature(fn).parameters)  # type: ignore[arg-type]
+
+
+def test_prefect_is_the_minor_release_passage_was_built_on() -> None:
+    # The bridge was checked against 3.8; a new minor release must be checked again before it is allowed.
+    assert Version("3.8") <= Version(prefect.__version__) < Version("3.9")
+
+
+def test_engine_entry_points_take_what_the_worker_passes() -> None:
+    assert {"flow", "flow_run", "error_logger"} <= set(parameters(run_flow))
+    assert parameters(load_flow_run) == ["flow_run_id"]
+    assert parameters(handle_engine_signals) == ["flow_run_id"]
+
+
+def test_suspend_and_resume_take_input_and_key() -> None:
+    assert {"wait_for_input", "key", "timeout"} <= set(parameters(suspend_flow_run))
+    assert {"flow_run_id", "run_input"} <= set(parameters(resume_flow_run))
+
+
+def test_worker_overrides_still_override_something() -> None:
+    # PassageWorker overrides these private methods of BaseWorker; if Prefect renames them, the
+    # override silently stops working (a resumed run taken twice, a 503 crashing a run).
+    for name, params in {
+        "_submit_scheduled_flow_runs": ["self", "flow_run_response"],
+        "_give_worker_labels_to_flow_run": ["self", "flow_run_id"],
+        "run": ["self", "flow_run", "configuration", "task_status"],
+    }.items():
+        assert parameters(getattr(BaseWorker, name)) == params, name
+        assert getattr(PassageWorker, name) is not getattr(BaseWorker, name), name
+
+
+def test_job_configuration_labels_carry_the_flow_name() -> None:
+    # The worker finds which programme flow to run from this label.
+    run = FlowRun(id=uuid4(), name="run", flow_id=uuid4(), expected_start_time=datetime.now(UTC))
+    configuration = BaseJobConfiguration()
+    configuration.prepare_for_flow_run(flow_run=run, flow=APIFlow(id=run.flow_id, name="resettlement-nl", labels={}))
+    assert configuration.labels["prefect.io/flow-name"] == "resettlement-nl"
+    assert configuration.env["PREFECT__FLOW_RUN_ID"] == str(run.id)
