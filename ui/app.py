@@ -11,6 +11,7 @@ navigation = st.navigation(
     [
         st.Page(PAGES / "inbox.py", title="Inbox", icon=":material/inbox:", default=True),
         st.Page(PAGES / "cases.py", title="Cases", icon=":material/folder_open:"),
+        st.Page(PAGES / "new_case.py", title="New case", icon=":material/create_new_folder:"),
     ]
 )
 navigation.run()
