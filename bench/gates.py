@@ -9,8 +9,10 @@ drives cases through the service layer as the inbox does, and prints one table.
 
 import argparse
 import os
+import signal
 import socket
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -141,6 +143,8 @@ def main() -> None:
     parser.add_argument("--round-trips", type=int, default=40)
     parser.add_argument("--parked", type=int, nargs="*", default=[100, 1000])
     args = parser.parse_args()
+    # A benchmark stopped by `timeout` or Ctrl-C still stops the servers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     settings = get_settings()
     init_db()
     with Session(get_engine()) as session:
@@ -161,9 +165,7 @@ def main() -> None:
     print(f"\nPassage gate benchmark ({os.cpu_count()} cores; Prefect server on SQLite; one warm worker)\n")
     print("| measure | value |")
     print("|---|---|")
-    print(
-        f"| gate round trip p50 (decision → next gate open, n={len(samples)}) | {statistics.median(samples):.2f} s |"
-    )
+    print(f"| gate round trip p50 (decision → next gate open, n={len(samples)}) | {statistics.median(samples):.2f} s |")
     print(f"| gate round trip p95 | {quantiles[18]:.2f} s |")
     print(f"| gate round trip max | {max(samples):.2f} s |")
     parked_total = 0

@@ -1,7 +1,8 @@
 """Every call Passage makes into Prefect, in one place (tests/tasks/test_prefect_bridge.py guards it)."""
 
+import logging
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import httpx
@@ -24,6 +25,7 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.logging.loggers import flow_run_logger
+from prefect.schedules import Cron
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 from prefect.states import Scheduled
 from pydantic import BaseModel
@@ -149,9 +151,20 @@ def ensure_work_pool(*, name: str, pool_type: str, base_job_template: dict[str, 
             pass
 
 
-def deploy(flow: Flow[..., Any], *, name: str, work_pool: str) -> None:
-    """Register (or update) the flow's deployment in the work pool, entrypoint as a module path."""
-    deployment = flow.to_deployment(name=name, work_pool_name=work_pool, entrypoint_type=EntrypointType.MODULE_PATH)
+def deploy(
+    flow: Flow[..., Any], *, name: str, work_pool: str, cron: str | None = None, timezone: str | None = None
+) -> None:
+    """Register (or update) the flow's deployment in the work pool, entrypoint as a module path.
+
+    With `cron`, Prefect's scheduler creates its runs (one schedule, replaced on every deploy).
+    """
+    schedules = [Cron(cron, timezone=timezone, slug=f"{flow.name}-cron")] if cron else None
+    deployment = flow.to_deployment(
+        name=name,
+        work_pool_name=work_pool,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        schedules=schedules,
+    )
     deployment.apply()  # type: ignore[union-attr]
 
 
@@ -160,7 +173,10 @@ def execute_flow_run(flow: Flow[..., Any], flow_run_id: str) -> None:
     run_id = UUID(flow_run_id)
     with handle_engine_signals(run_id):
         flow_run = load_flow_run(run_id)
-        run_flow(flow, flow_run=flow_run, error_logger=flow_run_logger(flow_run=flow_run).logger)
+        # Prefect's own engine entry point passes this adapter (its annotation says Logger): the adapter
+        # adds the run's name and id that Prefect's log format needs.
+        run_logger = cast(logging.Logger, flow_run_logger(flow_run=flow_run))
+        run_flow(flow, flow_run=flow_run, error_logger=run_logger)
 
 
 def worker_polled_since(work_pool: str, since: datetime) -> bool:
