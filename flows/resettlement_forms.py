@@ -43,7 +43,8 @@ class Referral(Intake):
 
     def summary(self) -> str:
         principal = next(p for p in self.persons if p.is_principal)
-        return self.title or f"{principal.full_name} (+{len(self.persons) - 1}), {self.unhcr_ref}"
+        others = f" (+{len(self.persons) - 1})" if len(self.persons) > 1 else ""
+        return self.title or f"{principal.full_name}{others}, {self.unhcr_ref}"
 
 
 def _not_future(value: date) -> date:

@@ -110,6 +110,7 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         str(settings.inbox_port),
     ]
     options += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    options += ["--client.toolbarMode", "viewer"]  # staff need no "Deploy" button
     app = spawn(args + options, settings, "inbox")
     try:
         wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app)

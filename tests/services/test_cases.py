@@ -47,3 +47,9 @@ def test_family_is_one_case_with_names_kept_exactly(db: Session) -> None:
     assert case.ref == "RST-00001"
     assert names == ["محمد الأحمد", "زینب احمدی"]
     assert case.title.startswith("محمد الأحمد (+1)")
+
+
+def test_a_single_traveller_is_titled_by_name_alone(db: Session) -> None:
+    person = referral()["persons"][0]
+    case = open_case(session=db, programme="resettlement-nl", case_file=referral(persons=[person]), actor="cw.amal")
+    assert case.title == "محمد الأحمد, LEB-24-000101"
