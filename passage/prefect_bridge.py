@@ -43,6 +43,12 @@ class PrefectUnavailable(PassageError):
     """Prefect did not answer; the caller keeps what it recorded and retries later."""
 
 
+def is_busy(exc: BaseException) -> bool:
+    """True when Prefect answered but was too busy (503: SQLite locked), so a retry soon may pass."""
+    cause = exc.__cause__ if isinstance(exc, PrefectUnavailable) else exc
+    return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 503
+
+
 class RunState(BaseModel):
     type: str
     name: str

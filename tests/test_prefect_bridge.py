@@ -8,7 +8,9 @@ import inspect
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import httpx
 import prefect
+import pytest
 from packaging.version import Version
 from prefect.client.schemas.objects import Flow as APIFlow
 from prefect.client.schemas.objects import FlowRun
@@ -17,6 +19,7 @@ from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import resume_flow_run, suspend_flow_run
 from prefect.workers.base import BaseJobConfiguration, BaseWorker
 
+from passage import prefect_bridge
 from passage.worker import PassageWorker
 
 
@@ -59,3 +62,24 @@ def test_job_configuration_labels_carry_the_flow_name() -> None:
     configuration.prepare_for_flow_run(flow_run=run, flow=APIFlow(id=run.flow_id, name="resettlement-nl", labels={}))
     assert configuration.labels["prefect.io/flow-name"] == "resettlement-nl"
     assert configuration.env["PREFECT__FLOW_RUN_ID"] == str(run.id)
+
+
+def http_error(status: int) -> httpx.HTTPStatusError:
+    request = httpx.Request("POST", "http://127.0.0.1:9/api/flow_runs/x/resume")
+    return httpx.HTTPStatusError("error", request=request, response=httpx.Response(status, request=request))
+
+
+@pytest.mark.parametrize(
+    ("error", "busy"),
+    [
+        (prefect_bridge.PrefectUnavailable("busy"), False),
+        (http_error(503), True),
+        (http_error(500), False),
+        (httpx.ConnectError("refused"), False),
+    ],
+)
+def test_only_a_503_counts_as_busy(error: Exception, busy: bool) -> None:
+    assert prefect_bridge.is_busy(error) is busy
+    wrapped = prefect_bridge.PrefectUnavailable("could not resume")
+    wrapped.__cause__ = error
+    assert prefect_bridge.is_busy(wrapped) is busy

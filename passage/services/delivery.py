@@ -1,11 +1,12 @@
 """Getting recorded decisions (and new cases) to Prefect, now or, if it is down, later."""
 
 import logging
+import time
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import Case, Decision
+from models import Case, Decision, HumanTask
 from models.common import utcnow
 from passage import prefect_bridge as prefect
 from passage.programmes import get_programme
@@ -15,6 +16,9 @@ from passage.services.human_tasks import get_task
 from passage.services.recovery import recover_broken_runs, recover_run
 
 log = logging.getLogger(__name__)
+# Pauses before each try when a loaded Prefect server answers 503; each try reads the run's state
+# afresh, so a late try never resumes the run at a gate it has since moved past.
+BUSY_RETRIES = (0.0, 0.2, 0.6)
 
 
 class Sweep(BaseModel):
@@ -27,27 +31,37 @@ class Sweep(BaseModel):
     failed: int = 0
 
 
+def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
+    state = prefect.run_state(task.flow_run_id)
+    if state is None:
+        return "unknown-run"
+    if state.is_paused and state.pause_key == task.step:
+        prefect.resume(task.flow_run_id, run_input(decision=decision))
+        decision.delivered_at = utcnow()
+        return "resumed"
+    if state.is_broken:
+        case = session.get(Case, task.case_id)
+        recovered = case is not None and recover_run(session=session, case=case, state=state.name)
+        return "recovered" if recovered else "failed"
+    # Running, scheduled or paused at an earlier point: the gate will read the decision itself.
+    return "waiting"
+
+
 def deliver_decision(*, session: Session, decision: Decision) -> str:
     """Resume the run waiting for this decision; returns what happened ('resumed', 'waiting', ...)."""
     task = get_task(session=session, task_id=decision.task_id)
     decision.delivery_attempts += 1
-    try:
-        state = prefect.run_state(task.flow_run_id)
-        if state is None:
-            result = "unknown-run"
-        elif state.is_paused and state.pause_key == task.step:
-            prefect.resume(task.flow_run_id, run_input(decision=decision))
-            decision.delivered_at, result = utcnow(), "resumed"
-        elif state.is_broken:
-            case = session.get(Case, task.case_id)
-            recovered = case is not None and recover_run(session=session, case=case, state=state.name)
-            result = "recovered" if recovered else "failed"
-        else:
-            # Running, scheduled or paused at an earlier point: the gate will read the decision itself.
-            result = "waiting"
-        decision.delivery_error = None
-    except Exception as exc:  # noqa: BLE001 - any failure keeps the decision for the next sweep
-        decision.delivery_error, result = f"{type(exc).__name__}: {exc}"[:500], "failed"
+    for pause in BUSY_RETRIES:
+        time.sleep(pause)
+        try:
+            result, decision.delivery_error = _deliver_once(session, decision, task), None
+            break
+        except Exception as exc:  # noqa: BLE001 - any failure keeps the decision for the next sweep
+            decision.delivery_error, result = f"{type(exc).__name__}: {exc}"[:500], "failed"
+            # A busy server (503) is worth another look at once; a server that is down is not.
+            if not prefect.is_busy(exc):
+                break
+    if result == "failed":
         log.warning("decision %s not delivered: %s", decision.id, decision.delivery_error)
     session.add(decision)
     session.commit()
