@@ -57,10 +57,14 @@ def open_tasks() -> int:
         return int(session.exec(query).one())
 
 
-def round_trips(count: int) -> list[float]:
+def round_trips(count: int, worker: int) -> list[float]:
     """Seconds from a decision being recorded to the case's next gate being open, one case at a time."""
     samples: list[float] = []
-    for case_id in start_cases(0, (count + 1) // 2):
+    case_ids = start_cases(0, (count + 1) // 2)
+    # Measure one decision at a time on a quiet stack: first let every case reach its first gate.
+    poll(lambda: open_tasks() >= len(case_ids) or None, timeout=600, every=0.2)
+    poll(lambda: flow_processes(worker) == 0 or None, timeout=120, every=0.2)
+    for case_id in case_ids:
         for step, next_step in STEPS:
             task = poll(partial(open_task, case_id, step), timeout=120)
             actor, data = FORMS[step]
@@ -99,7 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[tuple[str, str]] = []
     with embedded_stack() as pids:
-        samples = round_trips(args.round_trips)
+        samples = round_trips(args.round_trips, pids[1])
         quantiles = statistics.quantiles(samples, n=20)
         rows += [
             (
