@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint bench clean
+.PHONY: up test lint bench bench-gates bench-quota bench-reminders clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-bench: $(STAMP)
+# Benchmarks print Markdown tables (copied into the README with the machine they ran on).
+bench: bench-gates bench-quota bench-reminders
+
+bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
+
+bench-quota: $(STAMP)
+	$(BIN)/python -m bench.quota_year
+
+bench-reminders: $(STAMP)
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) .passage

@@ -1,0 +1,99 @@
+"""The whole national quota year: 500 resettlement cases, every gate decided by a script.
+
+    make bench-quota                 # or: .venv/bin/python -m bench.quota_year --cases 500
+
+One more referral than the quota holds is sent, so the year ends with the quota full and one
+referral refused. Every decision goes through the service layer (`decide`), as from the inbox,
+by the staff member of the gate's role; the stack is the embedded default.
+"""
+
+import argparse
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+from sqlmodel import Session, col, func, select
+
+from bench.common import cpu_seconds, embedded_stack, poll, table, tree
+from models import AuditEvent, Case, CaseStatus, HumanTask, TaskStatus
+from passage.db import get_engine
+from passage.services.decisions import decide
+from passage.services.delivery import start_case
+from passage.services.errors import PassageError
+from tests.factories import DECIDERS, FORMS
+
+YEAR = 2091  # a year of its own: the national quota (500) applies, no sub-quota
+
+
+def referral(n: int) -> dict[str, object]:
+    return {
+        "unhcr_ref": f"QY-{n:06d}",
+        "country_of_asylum": "LB",
+        "quota_year": YEAR,
+        "persons": [{"full_name": f"Quota Person {n}", "nationality": "AF", "is_principal": True}],
+        "vulnerabilities": ["medical_needs"] if n % 10 == 0 else [],  # every tenth case adds the escort gate
+    }
+
+
+def decide_one(task: HumanTask) -> bool:
+    """Approve `task` with its step's usual form; False when someone (or something) got there first."""
+    step = task.step.rsplit("-", 1)[0] if task.step[-1].isdigit() else task.step
+    try:
+        with Session(get_engine()) as session:
+            decide(session=session, task_id=task.id or 0, actor=DECIDERS[task.role], approve=True, data=FORMS[step])
+    except PassageError:
+        return False
+    return True
+
+
+def open_tasks() -> list[HumanTask]:
+    with Session(get_engine()) as session:
+        return list(session.exec(select(HumanTask).where(col(HumanTask.status) == TaskStatus.OPEN)).all())
+
+
+def count(model: type[Case] | type[AuditEvent], *where: object) -> int:
+    with Session(get_engine()) as session:
+        return int(session.exec(select(func.count()).select_from(model).where(*where)).one())  # type: ignore[arg-type]
+
+
+def run_year(cases: int, deciders: int) -> tuple[int, float]:
+    """Send the referrals and decide every gate as it opens; returns (gates decided, seconds)."""
+    started = time.perf_counter()
+    with Session(get_engine()) as session:
+        for n in range(cases + 1):
+            start_case(session=session, programme="resettlement-nl", case_file=referral(n), actor="cw.amal")
+    decided = 0
+    with ThreadPoolExecutor(deciders) as pool:
+        while count(Case, col(Case.closed_at).is_(None)):
+            decided += sum(pool.map(decide_one, open_tasks()))
+            poll(lambda: open_tasks() or not count(Case, col(Case.closed_at).is_(None)), timeout=600, every=0.2)
+    return decided, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=500, help="the quota; one more referral is sent")
+    parser.add_argument("--deciders", type=int, default=4, help="people deciding at the same time")
+    args = parser.parse_args()
+    with embedded_stack() as pids:
+        cpu_before = cpu_seconds(tree(pids))
+        gates, seconds = run_year(args.cases, args.deciders)
+        cpu = cpu_seconds(tree(pids)) - cpu_before
+    closed = count(Case, col(Case.status) == CaseStatus.CLOSED)
+    refused = count(Case, col(Case.status) == CaseStatus.REFUSED)
+    recovered = count(AuditEvent, col(AuditEvent.action) == "run.recovered")
+    table(
+        f"Passage quota year benchmark ({date.today():%Y-%m-%d})",
+        [
+            ("referrals sent / arrived / refused (quota full)", f"{args.cases + 1} / {closed} / {refused}"),
+            ("gates decided through the service layer", str(gates)),
+            ("total time, referrals to the last arrival", f"{seconds / 60:.1f} min"),
+            ("wall time per gate", f"{seconds / gates * 1000:.0f} ms"),
+            ("stack CPU per gate (server, worker, flow runs)", f"{cpu / gates * 1000:.0f} ms"),
+            ("flow runs brought back after a crash", str(recovered)),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    main()
