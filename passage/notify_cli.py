@@ -1,0 +1,100 @@
+"""`passage notify …`: check the routing file, send the outbox, run a sweep, list what was sent."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models import NotificationStatus, Role
+from passage.db import init_db, session_scope
+
+notify_app = typer.Typer(no_args_is_help=True, help="Notifications: routing check, outbox, sweeps.")
+
+
+@notify_app.command("check")
+def check(
+    file: Annotated[Path | None, typer.Argument(help="default: PASSAGE_NOTIFY_CONFIG or <home>/notify.yml")] = None,
+) -> None:
+    """Validate an Apprise routing file: every fault with its line (unknown tags, malformed URLs); exit 1 on faults."""
+    from passage.cli import fail
+    from passage.notify import Known, check_config
+    from passage.programmes import all_programmes
+    from passage.services.users import list_users
+    from passage.settings import get_settings
+
+    path = file or get_settings().notify_config_path
+    if not path.is_file():
+        raise fail(f"no such file: {path}")
+    init_db()
+    with session_scope() as session:
+        users = frozenset(u.username for u in list_users(session=session))
+    known = Known(
+        roles=frozenset(role.value.replace("_", "-") for role in Role),
+        programmes=frozenset(all_programmes()),
+        users=users or None,  # an empty database (a fresh install) cannot tell a typo from a new user
+    )
+    faults = check_config(path.read_text(encoding="utf-8"), known)
+    for fault in faults:
+        typer.echo(f"{path}:{fault}", err=not fault.warning)
+    if any(not fault.warning for fault in faults):
+        raise typer.Exit(1)
+    typer.echo(f"{path}: ok")
+
+
+@notify_app.command("send")
+def send() -> None:
+    """One sender pass: send what is due in the outbox, retry what failed before (with backoff)."""
+    from passage.cli import emit
+    from passage.services.notifications import send_due
+
+    init_db()
+    with session_scope() as session:
+        emit(send_due(session=session))
+
+
+@notify_app.command("sweep")
+def sweep(
+    digest: Annotated[bool, typer.Option("--digest", help="the daily digest instead of reminders")] = False,
+) -> None:
+    """One reminder sweep (or digest) now, as the scheduled flow runs it; then send with `passage notify send`."""
+    from passage.cli import emit
+    from passage.services.reminders import digest_sweep, reminder_sweep
+
+    init_db()
+    with session_scope() as session:
+        emit(digest_sweep(session=session) if digest else reminder_sweep(session=session))
+
+
+@notify_app.command("outbox")
+def outbox(
+    status: Annotated[NotificationStatus | None, typer.Option("--status")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The newest messages: sent, pending, failed with the reason."""
+    from passage.cli import emit
+    from passage.services.notifications import list_outbox
+
+    init_db()
+    with session_scope() as session:
+        rows = list_outbox(session=session, status=status)
+    if as_json:
+        return emit(list(rows))
+    for row in rows:
+        why = f"  ({row.last_error})" if row.last_error and row.status != NotificationStatus.SENT else ""
+        typer.echo(f"{row.id:>6}  {row.status.value:<8} {row.kind.value:<10} {row.recipient:<24} {row.title}{why}")
+
+
+@notify_app.command("digest")
+def digest(
+    user: Annotated[str, typer.Option("--as", help="whose choice")],
+    on: Annotated[bool, typer.Option("--on/--off", help="one daily digest instead of a message per task")],
+) -> None:
+    """Choose the daily digest (or a message per task) for a user."""
+    from passage.services.notifications import set_digest
+    from passage.services.users import get_user
+
+    init_db()
+    with session_scope() as session:
+        get_user(session=session, username=user)
+        set_digest(session=session, username=user, digest=on)
+    typer.echo(f"{user}: {'daily digest' if on else 'a message per task'}")
