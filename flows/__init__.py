@@ -1,6 +1,9 @@
-"""The programme flows. PROGRAMMES is the one list the CLI, the inbox and the runner read."""
+"""The programme flows. PROGRAMMES is the one list the CLI, the inbox and the runner read.
 
-from passage.programmes import Programme
+SCHEDULED lists the operations flows (no case) that the runner deploys with a cron schedule.
+"""
+
+from passage.programmes import Programme, Scheduled
 
 
 def _registry() -> list[Programme]:
@@ -28,3 +31,12 @@ def _registry() -> list[Programme]:
 
 
 PROGRAMMES: list[Programme] = _registry()
+
+
+def _scheduled() -> list[Scheduled]:
+    from flows import operations
+
+    return operations.SCHEDULED
+
+
+SCHEDULED: list[Scheduled] = _scheduled()

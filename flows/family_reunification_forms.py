@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from models import PersonBase
-from passage.programmes import Intake
+from passage.programmes import DNA, HEALTH, Intake
 from tasks.gate import GateForm
 
 
@@ -95,7 +95,12 @@ class DnaAppointment(GateForm):
 class DnaSample(GateForm):
     """One member's sample collected with consent: approve = collected (case worker, from the MHAC)."""
 
-    sample_id: str = Field(default="", pattern=r"^([A-Z0-9][A-Z0-9-]{3,39})?$", description="the MHAC's sample id")
+    sample_id: str = Field(
+        default="",
+        pattern=r"^([A-Z0-9][A-Z0-9-]{3,39})?$",
+        description="the MHAC's sample id",
+        json_schema_extra=DNA,
+    )
     consent_recorded: bool = False
     collected_on: date = Field(default_factory=date.today)
     _past = field_validator("collected_on")(_not_future)
@@ -110,7 +115,7 @@ class DnaSample(GateForm):
 class DnaResult(GateForm):
     """IND's result for one member: only whether the relationship is confirmed (case worker)."""
 
-    relationship: Literal["confirmed", "not_confirmed"]
+    relationship: Literal["confirmed", "not_confirmed"] = Field(json_schema_extra=DNA)
     ind_reference: str = Field(min_length=3, max_length=40)
 
     @field_validator("relationship")
@@ -152,7 +157,7 @@ class Fitness(StrEnum):
 class MemberFitness(GateForm):
     """One member's fitness to travel, the outcome only: approve = fit (medical officer)."""
 
-    fitness: Fitness
+    fitness: Fitness = Field(json_schema_extra=HEALTH)
 
     @field_validator("fitness")
     @classmethod

@@ -25,6 +25,7 @@ from flows.resettlement_forms import (
     PreEmbarkationCheck,
     Referral,
     TravelDocuments,
+    TravelHealthNeed,
 )
 from models import Case, CaseStatus, Role
 from passage.programmes import Example, Programme
@@ -75,6 +76,8 @@ BOARDING = Gate(
 )
 ARRIVAL = Gate("arrival", "Arrival and hand-over to COA", Arrival, Role.CASE_WORKER)
 PLAN_ROUNDS = 3  # assumption: a plan sent back is re-proposed at most twice before the case stops
+# A plan that moves a traveller with a medical escort is approved by two programme managers (N-of-M).
+ESCORTED_PLAN_APPROVALS = 2
 
 
 class Check(BaseModel):
@@ -126,13 +129,22 @@ def needs_escort(case: CaseInfo, health: FitToTravel) -> bool:
     return bool(case.flags) or health.fitness == Fitness.FIT_WITH_ESCORT
 
 
-def agree_movement_plan(case: CaseInfo) -> MovementPlan | None:
-    """The movement officer proposes, the programme manager approves; a plan sent back is redone."""
+def medical_escort(health: FitToTravel, escort: EscortArranged | None) -> bool:
+    """A medical escort travels: the health assessment asks for one, or the escort arranged is medical."""
+    needed = health.fitness == Fitness.FIT_WITH_ESCORT or TravelHealthNeed.MEDICAL_ESCORT in health.needs
+    return needed or (escort is not None and escort.escort_kind == "medical")
+
+
+def agree_movement_plan(case: CaseInfo, *, approvals: int = 1) -> MovementPlan | None:
+    """The movement officer proposes, the programme manager(s) approve; a plan sent back is redone.
+
+    Four-eyes: the plan's author is the approval's requester, so they cannot approve it themselves.
+    """
     for attempt in range(1, PLAN_ROUNDS + 1):
         plan = gate(case, PLAN.round(attempt))
         approval = gate(
             case,
-            PLAN_OK.round(attempt),
+            PLAN_OK.round(attempt).needing(approvals),
             requested_by=plan.decided_by,
             context=plan.data(),
         )
@@ -176,10 +188,9 @@ def resettlement(
     documents = gate(case, DOCUMENTS)
     if not documents.approved:
         return finish(case, CaseStatus.REJECTED, f"travel documents not obtained: {documents.comment}")
-    if needs_escort(case, health):
-        gate(case, ESCORT)
-    # 7. Movement plan.
-    plan = agree_movement_plan(case)
+    escort = gate(case, ESCORT) if needs_escort(case, health) else None
+    # 7. Movement plan: two managers approve it when a medical escort travels.
+    plan = agree_movement_plan(case, approvals=ESCORTED_PLAN_APPROVALS if medical_escort(health, escort) else 1)
     if plan is None:
         return finish(
             case,

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from models import PersonBase
-from passage.programmes import Intake
+from passage.programmes import HEALTH, Intake
 from tasks.gate import GateForm
 
 
@@ -84,8 +84,8 @@ class TravelHealthNeed(StrEnum):
 class FitToTravel(GateForm):
     """Health assessment outcome, never a diagnosis: approve = fit to travel (medical officer)."""
 
-    fitness: Fitness
-    needs: list[TravelHealthNeed] = []
+    fitness: Fitness = Field(json_schema_extra=HEALTH)
+    needs: list[TravelHealthNeed] = Field(default=[], json_schema_extra=HEALTH)
 
     @field_validator("fitness")
     @classmethod

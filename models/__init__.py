@@ -2,20 +2,28 @@
 
 from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
+from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
 from models.quota import QuotaUsage
-from models.task import Decision, HumanTask, Outcome, TaskStatus
-from models.user import Role, RoleGrant, User
+from models.task import Approval, Decision, HumanTask, Outcome, TaskStatus
+from models.user import Delegation, Role, RoleGrant, User
 
 __all__ = [
+    "Approval",
     "AuditEvent",
     "Case",
     "CaseStatus",
     "Decision",
+    "Delegation",
     "HumanTask",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
+    "NotifyPreference",
     "Outcome",
     "Person",
     "PersonBase",
     "QuotaUsage",
+    "ReminderMark",
     "Role",
     "RoleGrant",
     "StepRun",

@@ -1,4 +1,9 @@
-"""The append-only audit trail: nothing updates or deletes these rows."""
+"""The append-only audit trail: nothing updates or deletes these rows.
+
+Tamper-evident: each event carries the hash of the one before it (`prev_hash`) and its own hash over
+its content and that link, so changing or deleting a row breaks the chain at that row
+(`passage audit verify`).
+"""
 
 from datetime import datetime
 from typing import Any
@@ -18,3 +23,5 @@ class AuditEvent(SQLModel, table=True):
     case_id: int | None = Field(default=None, index=True)
     task_id: int | None = None
     detail: dict[str, Any] = json_field()
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)

@@ -74,6 +74,8 @@ class Case(CaseBase, table=True):
     opened_by: str
     created_at: datetime = time_field()
     closed_at: datetime | None = optional_time_field()
+    # Retention: names and contact data replaced after the configured period; statistics kept.
+    pseudonymised_at: datetime | None = optional_time_field()
 
 
 class StepRun(SQLModel, table=True):

@@ -41,6 +41,23 @@ class HumanTask(SQLModel, table=True):
     context: dict[str, Any] = json_field()
     due_at: datetime = time_field(index=True)
     created_at: datetime = time_field()
+    # N-of-M: distinct approvals needed before the task closes approved (a single rejection closes it).
+    approvals_required: int = Field(default=1, ge=1, le=5)
+    # Claimed by (or reassigned to) one person: only they decide it until it is unclaimed.
+    assignee: str | None = Field(default=None, index=True, max_length=60)
+
+
+class Approval(SQLModel, table=True):
+    """One person's approval of an N-of-M task; the last of the N becomes the task's Decision."""
+
+    __table_args__ = (UniqueConstraint("task_id", "username"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="human_task.id", index=True)
+    username: str = Field(max_length=60)
+    comment: str = ""
+    data: dict[str, Any] = json_field()
+    at: datetime = time_field()
 
 
 class Decision(SQLModel, table=True):

@@ -1,11 +1,12 @@
 """Staff and the roles they hold per programme."""
 
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import enum_field
+from models.common import enum_field, optional_time_field, time_field
 
 
 class Role(StrEnum):
@@ -22,6 +23,10 @@ class User(SQLModel, table=True):
     email: str
     language: str = "en"
     active: bool = True
+    # bcrypt (via streamlit-authenticator's Hasher); empty = no password login (e.g. OIDC only).
+    password_hash: str = Field(default="", max_length=100)
+    failed_logins: int = 0
+    locked_until: datetime | None = optional_time_field()
 
 
 class RoleGrant(SQLModel, table=True):
@@ -32,3 +37,16 @@ class RoleGrant(SQLModel, table=True):
     username: str = Field(foreign_key="user.username", index=True)
     role: Role = enum_field(Role)
     programme: str = Field(description="a programme slug, or '*' for all")
+
+
+class Delegation(SQLModel, table=True):
+    """While `delegator` is on leave (from-to, inclusive), `delegate` may act in their roles."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delegator: str = Field(foreign_key="user.username", index=True)
+    delegate: str = Field(foreign_key="user.username", index=True)
+    starts_on: date
+    ends_on: date
+    created_by: str
+    created_at: datetime = time_field()
+    revoked: bool = False

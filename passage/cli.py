@@ -11,7 +11,9 @@ from pydantic import BaseModel, ValidationError
 
 from models import Role, TaskStatus
 from models.common import utcnow
+from passage.access_cli import audit_app, privacy_app, users_app
 from passage.db import init_db, session_scope
+from passage.notify_cli import notify_app
 from passage.services.errors import FormInvalid, PassageError
 
 app = typer.Typer(no_args_is_help=True, help="Passage: programme workflows with human gates.")
@@ -19,6 +21,10 @@ cases_app = typer.Typer(no_args_is_help=True, help="Open and read cases.")
 tasks_app = typer.Typer(no_args_is_help=True, help="List and decide human tasks.")
 app.add_typer(cases_app, name="cases")
 app.add_typer(tasks_app, name="tasks")
+app.add_typer(notify_app, name="notify")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
 
 
 def fail(message: str) -> typer.Exit:
@@ -61,6 +67,7 @@ def up() -> None:
                 with session_scope() as session:
                     started = seed(session=session)
                 typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
+                typer.echo(f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}")
                 with stack.inbox(settings) as inbox:
                     typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
                     inbox.wait()
@@ -112,7 +119,7 @@ def cases_start(
     init_db()
     with session_scope() as session:
         case = start_case(session=session, programme=programme, case_file=case_file, actor=actor)
-        view = case_view(session=session, ref=case.ref)
+        view = case_view(session=session, ref=case.ref, actor=actor)
         started = case.flow_run_id is not None
     if as_json:
         emit(view)
@@ -123,26 +130,31 @@ def cases_start(
 
 
 @cases_app.command("show")
-def cases_show(ref: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """A case with its persons and timeline."""
+def cases_show(
+    ref: str,
+    actor: Annotated[str, typer.Option("--as", help="who reads it (their roles decide what they see)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """A case with its persons, timeline and audit trail."""
     from passage.services.timeline import case_view
 
     init_db()
     with session_scope() as session:
-        view = case_view(session=session, ref=ref)
+        view = case_view(session=session, ref=ref, actor=actor)
     if as_json:
         return emit(view)
     typer.echo(f"{view.ref}  {view.title}  [{view.status.value}]  waiting at: {view.waiting_at or '-'}")
     for person in view.persons:
         typer.echo(f"  {'*' if person.is_principal else ' '} {person.full_name} ({person.nationality})")
     for event in view.timeline:
-        typer.echo(f"  {event.at:%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail}")
+        form = " ".join(f"{k}={v}" for k, v in event.data.items())
+        typer.echo(f"  {event.at:%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail} {form}".rstrip())
 
 
 @tasks_app.command("list")
 def tasks_list(
+    user: Annotated[str, typer.Option("--as", help="only what this user may decide")],
     role: Annotated[Role | None, typer.Option("--role")] = None,
-    user: Annotated[str | None, typer.Option("--as", help="only what this user may decide")] = None,
     programme: Annotated[str | None, typer.Option("--programme")] = None,
     status: Annotated[TaskStatus, typer.Option("--status")] = TaskStatus.OPEN,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -150,18 +162,15 @@ def tasks_list(
     """Tasks by due date."""
     from passage.programmes import get_programme
     from passage.services.human_tasks import list_tasks
-    from passage.services.users import get_user
 
     init_db()
     with session_scope() as session:
-        # A mistyped name is an error, not an empty list that reads as "nothing to do".
-        if user is not None:
-            get_user(session=session, username=user)
+        # A mistyped name is an error (list_tasks refuses it), not an empty list that reads as "nothing to do".
         if programme is not None:
             get_programme(programme)
         rows = list_tasks(
             session=session,
-            username=user,
+            actor=user,
             role=role,
             programme=programme,
             status=status,
@@ -185,7 +194,7 @@ def tasks_decide(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approve or reject a task with its form data."""
-    from passage.services.decisions import decide
+    from passage.services.decisions import decide, decision_view
 
     form = read_json(data, "--data")
     init_db()
@@ -198,11 +207,49 @@ def tasks_decide(
             comment=comment,
             data=form,
         )
+        if decision is None:
+            return typer.echo(f"task {task}: approval by {actor} recorded; it waits for more approvals")
+        shown = decision_view(session=session, decision=decision, actor=actor)
         if as_json:
-            return emit(decision)
+            return emit(shown)
         delivered = "delivered" if decision.delivered_at else "recorded; the flow picks it up shortly"
         verdict = "approved" if approve else "rejected"
         typer.echo(f"task {task} {verdict} by {actor} ({delivered})")
+
+
+@tasks_app.command("claim")
+def tasks_claim(task: int, actor: Annotated[str, typer.Option("--as")]) -> None:
+    """Take a task: until unclaimed only you decide it."""
+    from passage.services.assignment import claim
+
+    init_db()
+    with session_scope() as session:
+        claim(session=session, task_id=task, actor=actor)
+    typer.echo(f"task {task} claimed by {actor}")
+
+
+@tasks_app.command("unclaim")
+def tasks_unclaim(task: int, actor: Annotated[str, typer.Option("--as")]) -> None:
+    """Give a claimed task back to everyone of its role."""
+    from passage.services.assignment import unclaim
+
+    init_db()
+    with session_scope() as session:
+        unclaim(session=session, task_id=task, actor=actor)
+    typer.echo(f"task {task} unclaimed")
+
+
+@tasks_app.command("reassign")
+def tasks_reassign(
+    task: int, to: Annotated[str, typer.Option("--to")], actor: Annotated[str, typer.Option("--as")]
+) -> None:
+    """Hand a task to a colleague of its role (its assignee or a programme manager)."""
+    from passage.services.assignment import reassign
+
+    init_db()
+    with session_scope() as session:
+        reassign(session=session, task_id=task, actor=actor, to=to)
+    typer.echo(f"task {task} reassigned to {to}")
 
 
 def main() -> None:

@@ -4,17 +4,19 @@ The examples live with their programme (`Programme.examples`), so a new programm
 """
 
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from models import Case, Role
+from models import Case, Role, User
 from models.common import utcnow
 from passage.programmes import Example, Programme, all_programmes
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 from passage.services.human_tasks import TaskRequest, open_task
-from passage.services.users import Grant, UserCreate, create_user
+from passage.services.users import Grant, UserCreate, create_user, hash_password
+from passage.settings import get_settings
 
 if TYPE_CHECKING:
     from tasks.gate import Gate
@@ -107,11 +109,28 @@ def seed_example(*, session: Session, programme: Programme, example: Example) ->
     return case.ref
 
 
+@cache
+def demo_password_hash(password: str) -> str:
+    """One bcrypt hash of the demo password per process (hashing is slow on purpose)."""
+    return hash_password(password)
+
+
+def seed_users(*, session: Session, users: list[UserCreate] = USERS) -> None:
+    """The demo staff, one or more of every role, with the demo password unless they changed theirs."""
+    password = demo_password_hash(get_settings().demo_password)
+    for user in users:
+        existing = session.get(User, user.username)
+        keep = existing is not None and bool(existing.password_hash)
+        create_user(session=session, user_create=user, password_hash=None if keep else password)
+    session.commit()
+
+
 def seed(*, session: Session) -> list[str]:
     """Create the demo users, and the demo cases once; returns the refs of cases started now."""
-    for user in USERS:
-        create_user(session=session, user_create=user)
-    session.commit()
+    seed_users(session=session)
+    from passage.demo_routing import seed_notifications
+
+    seed_notifications(session=session, users=[(user.username, str(user.email)) for user in USERS])
     if session.exec(select(Case.id)).first() is not None:
         return []
     return [

@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from tasks.gate import Gate, GateForm
 
 
+# Special-category markers for a gate form's field (`Field(json_schema_extra=HEALTH)`): the services
+# show such a field in full only to the roles that need it (passage/services/access.py).
+HEALTH: dict[str, Any] = {"sensitive": "health"}
+DNA: dict[str, Any] = {"sensitive": "dna"}
+
+
 class Intake(BaseModel):
     """Base of every programme's case file: what a case worker submits to open a case."""
 
@@ -57,6 +63,29 @@ class Programme:
         return f"{self.flow.name}/{self.deployment_name}"
 
 
+@dataclass(frozen=True)
+class Scheduled:
+    """An operations flow (no case) that Prefect runs on a cron schedule, e.g. the reminder sweep."""
+
+    flow: "Flow[..., Any]"
+    cron: str  # the default; PASSAGE_SCHEDULES overrides it by flow name
+    deployment_name = "passage"
+
+    @property
+    def schedule(self) -> str:
+        from passage.settings import get_settings
+
+        return get_settings().schedules.get(self.flow.name, self.cron)
+
+
+@cache
+def all_scheduled() -> tuple[Scheduled, ...]:
+    """Every scheduled operations flow (the list lives in `flows/__init__.py`)."""
+    from flows import SCHEDULED
+
+    return tuple(SCHEDULED)
+
+
 @cache
 def all_programmes() -> dict[str, Programme]:
     """Every registered programme by slug (the one list lives in `flows/__init__.py`)."""
@@ -74,11 +103,14 @@ def get_programme(slug: str) -> Programme:
 
 
 def flow_named(name: str) -> "Flow[..., Any]":
-    """The programme flow called `name` (what the worker runs for a flow run)."""
+    """The programme or scheduled flow called `name` (what the worker runs for a flow run)."""
     for programme in all_programmes().values():
         if programme.flow.name == name:
             return programme.flow
-    raise NotFound(f"no programme flow '{name}'")
+    for scheduled in all_scheduled():
+        if scheduled.flow.name == name:
+            return scheduled.flow
+    raise NotFound(f"no programme or scheduled flow '{name}'")
 
 
 @cache

@@ -6,7 +6,7 @@ import threading
 
 from passage import prefect_bridge
 from passage.db import init_db, session_scope
-from passage.programmes import all_programmes
+from passage.programmes import all_programmes, all_scheduled
 from passage.services.delivery import reconcile
 from passage.settings import get_settings
 from passage.worker import WORK_POOL_TYPE, PassageWorker
@@ -26,13 +26,36 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
             log.exception("reconciler pass failed; retrying")
 
 
+def send_forever(stop: threading.Event, every: float) -> None:
+    """Send the notification outbox: what a gate enqueued, and retries of what a notifier refused."""
+    from passage.services.notifications import send_due
+
+    while not stop.wait(every):
+        try:
+            with session_scope() as session:
+                result = send_due(session=session)
+            if result.sent or result.failed:
+                log.info("notifications: %s", result.model_dump())
+        except Exception:
+            log.exception("notification pass failed; retrying")
+
+
 def deploy_all() -> None:
-    """The work pool and one deployment per programme (idempotent: safe on every start)."""
+    """The work pool, one deployment per programme and one per scheduled flow (idempotent: safe on every start)."""
     pool = get_settings().work_pool
     template = PassageWorker.get_default_base_job_template()
     prefect_bridge.ensure_work_pool(name=pool, pool_type=WORK_POOL_TYPE, base_job_template=template)
     for programme in all_programmes().values():
         prefect_bridge.deploy(programme.flow, name=programme.deployment_name, work_pool=pool)
+    timezone = get_settings().office_timezone
+    for scheduled in all_scheduled():
+        prefect_bridge.deploy(
+            scheduled.flow,
+            name=scheduled.deployment_name,
+            work_pool=pool,
+            cron=scheduled.schedule,
+            timezone=timezone,
+        )
 
 
 async def work() -> None:
@@ -58,6 +81,8 @@ def serve() -> None:
         daemon=True,
     )
     sweeper.start()
+    sender = threading.Thread(target=send_forever, args=(stop, get_settings().notify_send_seconds), daemon=True)
+    sender.start()
     try:
         asyncio.run(work())
     finally:

@@ -1,5 +1,6 @@
 """The one place that reads configuration (env prefix PASSAGE_)."""
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +56,31 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     work_pool: str = Field(default="passage", pattern=r"^[a-z0-9-]+$")
     reconcile_seconds: float = 5.0
+    # Notifications: routing lives in an Apprise YAML file (default <home>/notify.yml).
+    notify_config: Path | None = None
+    office_timezone: str = "Europe/Amsterdam"
+    office_open: time = time(9, 0)
+    office_close: time = time(17, 0)
+    # Reminders at these business-hour offsets from the due date (negative: before it).
+    reminder_offsets: list[float] = Field(default_factory=lambda: [-8.0, 8.0, 24.0, 40.0])
+    # A task still open after this many reminders goes to the programme's lead as well (0: never).
+    escalate_after: int = Field(default=2, ge=0)
+    notify_language: str = Field(default="en", pattern=r"^(en|nl)$", description="for channels and leads")
+    notify_max_attempts: int = Field(default=12, ge=1)
+    notify_retry_seconds: float = Field(default=30.0, gt=0, description="first backoff; doubles, at most 1 h")
+    # Access: "password" (bcrypt passwords in the app database) or "oidc" (Streamlit's st.login, see README).
+    login: str = Field(default="password", pattern=r"^(password|oidc)$")
+    oidc_provider: str = Field(default="", description="the [auth.<name>] section of secrets.toml; '' = [auth]")
+    login_max_failures: int = Field(default=5, ge=1, description="failed logins in a row before the lock")
+    login_lock_minutes: int = Field(default=15, ge=1)
+    session_minutes: int = Field(default=480, ge=1, description="a login lasts this long, then log in again")
+    # The demo users' password, seeded by `passage up` in demo mode only (README).
+    demo_password: str = Field(default="passage-demo", min_length=8, max_length=72)
+    # Closed cases are pseudonymised this many days after closing (assumption: two years).
+    retention_days: int = Field(default=730, ge=1)
+    notify_send_seconds: float = Field(default=5.0, gt=0, description="how often `serve` sends the outbox")
+    # Cron of a scheduled flow by flow name, overriding its default (e.g. {"notify-sweep": "*/5 * * * 1-5"}).
+    schedules: dict[str, str] = Field(default_factory=dict)
 
     @property
     def db_url(self) -> str:
@@ -67,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def inbox_url(self) -> str:
         return self.inbox_base_url or f"http://{self.host}:{self.inbox_port}"
+
+    @property
+    def notify_config_path(self) -> Path:
+        return self.notify_config or self.home / "notify.yml"
 
 
 @lru_cache

@@ -7,6 +7,7 @@ from models import Case
 from passage.db import session_scope
 from passage.services import budget as budgets
 from passage.services import cases, steps
+from passage.services.access import SYSTEM
 from passage.services.budget import Budget
 from passage.services.errors import BudgetExceeded
 from tasks.base import durable_task
@@ -38,7 +39,7 @@ def _spend(case: CaseInfo, budget: Budget, key: str, title: str, year: int, euro
         return Spent(ok=True, euros=euros, reason=note).model_dump()
 
     with session_scope() as session:
-        row = cases.get_case(session=session, ref=case.ref)
+        row = cases.get_case(session=session, ref=case.ref, actor=SYSTEM)
         cases.set_current_step(session=session, case_id=case.id, step=key)
         data = steps.run_once(session=session, case=row, step=key, title=title, action=action)
     return Spent.model_validate(data)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from models import CaseStatus
 from passage.db import session_scope
 from passage.services import cases
+from passage.services.access import SYSTEM
 from tasks.base import durable_task
 
 
@@ -36,7 +37,7 @@ class CaseOutcome(BaseModel):
 def load_case(case_ref: str) -> CaseInfo:
     """Read the case this run works on."""
     with session_scope() as session:
-        case = cases.get_case(session=session, ref=case_ref)
+        case = cases.get_case(session=session, ref=case_ref, actor=SYSTEM)
         persons = cases.persons_of(session=session, case_id=case.id or 0)
         return CaseInfo(
             id=case.id or 0,

@@ -55,15 +55,23 @@ class Gate(Generic[F]):
     form: type[F]
     role: Role
     due: timedelta = timedelta(days=5)
+    # N-of-M: approvals by distinct people of `role` before the gate passes; one rejection ends it.
+    approvals: int = 1
 
     def round(self, attempt: int) -> "Gate[F]":
         """The same gate asked again (attempt 2, 3...): a new task with its own pause key."""
         return self if attempt == 1 else replace(self, step=f"{self.step}-{attempt}")
 
+    def needing(self, approvals: int) -> "Gate[F]":
+        """The same gate decided by `approvals` distinct people (e.g. two managers for a risky plan)."""
+        return replace(self, approvals=approvals)
+
     def __post_init__(self) -> None:
         # Prefect leaves a run with any other pause key suspended with no input schema: unresumable.
         if not PAUSE_KEY.match(self.step):
             raise ValueError(f"gate step '{self.step}' must match [a-z0-9-]+")
+        if not 1 <= self.approvals <= 5:
+            raise ValueError(f"gate '{self.step}' needs between 1 and 5 approvals")
 
 
 @durable_task
@@ -83,6 +91,7 @@ def open_gate_task(
             requested_by=requested_by,
             due_at=utcnow() + spec.due,
             context=context,
+            approvals_required=spec.approvals,
         )
         task_row = human_tasks.open_task(session=session, request=request)
         decision = human_tasks.decision_for(session=session, task_id=task_row.id or 0)

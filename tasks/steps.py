@@ -10,6 +10,7 @@ from sqlmodel import Session
 from models import Case
 from passage.db import session_scope
 from passage.services import cases, steps
+from passage.services.access import SYSTEM
 from tasks.base import durable_task
 from tasks.case import CaseInfo
 
@@ -37,7 +38,7 @@ def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[
 
         def run(case: CaseInfo) -> R:
             with session_scope() as session:
-                row = cases.get_case(session=session, ref=case.ref)
+                row = cases.get_case(session=session, ref=case.ref, actor=SYSTEM)
                 cases.set_current_step(session=session, case_id=case.id, step=key)
                 data = steps.run_once(session=session, case=row, step=key, title=title, action=action)
             return result_type.model_validate(data)
@@ -51,7 +52,7 @@ def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[
 
 def _record(case: CaseInfo, key: str, title: str, note: str) -> Done:
     with session_scope() as session:
-        row = cases.get_case(session=session, ref=case.ref)
+        row = cases.get_case(session=session, ref=case.ref, actor=SYSTEM)
         data = steps.run_once(
             session=session, case=row, step=key, title=title, action=lambda _s, _c: Done(note=note).model_dump()
         )

@@ -6,8 +6,8 @@ from typing import Any
 from sqlmodel import Session
 
 from models import Role
-from passage.demo import USERS
-from passage.services.users import Grant, UserCreate, create_user
+from passage.demo import USERS, seed_users
+from passage.services.users import Grant, UserCreate
 
 OUTSIDER = UserCreate(
     username="cw.other",
@@ -18,9 +18,8 @@ OUTSIDER = UserCreate(
 
 
 def seed_staff(*, session: Session) -> None:
-    for user in [*USERS, OUTSIDER]:
-        create_user(session=session, user_create=user)
-    session.commit()
+    """The demo staff and an outsider, all with the demo password (PASSAGE_DEMO_PASSWORD)."""
+    seed_users(session=session, users=[*USERS, OUTSIDER])
 
 
 def referral(**overrides: Any) -> dict[str, Any]:

@@ -1,4 +1,12 @@
-"""What every page shares: the database (created once per server) and the current user."""
+"""What every page shares: the database (created once per server) and the logged-in user.
+
+Login is always required. With `PASSAGE_LOGIN=password` (the embedded default) the form checks the
+password against the bcrypt hash in the app database, rate-limited per username; with
+`PASSAGE_LOGIN=oidc` Streamlit's `st.login` asks the organisation's identity provider and the
+e-mail it vouches for names the Passage user. Either way the verified login becomes a `Ticket` in
+the browser session (server-side: the browser cannot forge it) that expires after
+PASSAGE_SESSION_MINUTES; `sign_in` is the one function that stores it, for the form and for tests.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,8 +16,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from passage.db import get_engine, init_db
-from passage.services.users import list_users
+from passage.services import auth
 from passage.settings import get_settings
+
+TICKET = "passage.ticket"
 
 
 @st.cache_resource
@@ -25,17 +35,71 @@ def session() -> Iterator[Session]:
         yield s
 
 
+def sign_in(ticket: auth.Ticket, state: dict[str, object] | None = None) -> None:
+    """Start the browser session of a verified login (`state`: AppTest's session state in page tests)."""
+    (st.session_state if state is None else state)[TICKET] = ticket.model_dump(mode="json")
+
+
+def sign_out() -> None:
+    st.session_state.pop(TICKET, None)
+    if get_settings().login == "oidc" and st.user.is_logged_in:
+        st.logout()
+
+
+def _login_form() -> None:
+    st.title("Passage")
+    with st.form("login"):
+        username = st.text_input("Username", key="login-username")
+        password = st.text_input("Password", type="password", key="login-password")
+        submitted = st.form_submit_button("Log in", type="primary")
+    if get_settings().demo_mode:
+        st.caption("Demo: users pm.anna, cw.amal, mo.sara, mv.tom, admin; the password is printed by `passage up`.")
+    if not submitted:
+        return
+    try:
+        with session() as s:
+            ticket = auth.login(session=s, username=username, password=password)
+    except auth.LoginRefused as exc:
+        st.error(str(exc))
+        return
+    sign_in(ticket)
+    st.rerun()
+
+
+def _oidc_login() -> None:
+    provider = get_settings().oidc_provider or None
+    if not st.user.is_logged_in:
+        st.title("Passage")
+        if st.button("Log in with your organisation's account", type="primary"):
+            st.login(provider)
+        return
+    try:
+        with session() as s:
+            ticket = auth.login_external(session=s, email=str(st.user.get("email", "")), provider=provider or "oidc")
+    except auth.LoginRefused as exc:
+        st.error(str(exc))
+        return
+    sign_in(ticket)
+    st.rerun()
+
+
 def current_user() -> str | None:
-    """The user this browser acts as: a picker in demo mode (login comes with the access issue)."""
-    if not get_settings().demo_mode:
-        st.error("Login is not configured; set PASSAGE_DEMO_MODE=true for the demo user picker.")
-        return None
-    with session() as s:
-        names = [u.username for u in list_users(session=s) if u.active]
-    if not names:
-        st.sidebar.warning("No users yet: run `passage up` to seed the demo.")
-        return None
-    chosen = st.query_params.get("as", names[0])
-    user = st.sidebar.selectbox("Acting as (demo)", names, index=names.index(chosen) if chosen in names else 0)
-    st.query_params["as"] = user
-    return user
+    """The logged-in user, or None after showing the login (expired or disabled sessions log in again)."""
+    stored = st.session_state.get(TICKET)
+    if stored is not None:
+        ticket = auth.Ticket.model_validate(stored)
+        with session() as s:
+            valid = auth.still_valid(session=s, ticket=ticket)
+        if valid:
+            st.sidebar.markdown(f"**{ticket.full_name}** ({ticket.username})")
+            if st.sidebar.button("Log out", key="logout"):
+                sign_out()
+                st.rerun()
+            return ticket.username
+        st.session_state.pop(TICKET, None)
+        st.info("Your session has ended; please log in again.")
+    if get_settings().login == "oidc":
+        _oidc_login()
+    else:
+        _login_form()
+    return None

@@ -40,7 +40,24 @@ def timeline(view: CaseView) -> None:
             "what": event.title,
             "who": event.actor,
             "note": event.detail,
+            "form": ", ".join(f"{name}: {value}" for name, value in event.data.items()),
         }
         for event in view.timeline
+    ]
+    # st.dataframe shows every cell as text: a comment typed as HTML or script is never rendered.
+    st.dataframe(rows, hide_index=True)
+
+
+def trail(view: CaseView) -> None:
+    """The case's audit trail: who saw and did what, oldest first (hash-chained: `passage audit verify`)."""
+    rows = [
+        {
+            "when (UTC)": event.at.strftime("%Y-%m-%d %H:%M:%S"),
+            "who": event.actor,
+            "what": event.action,
+            "task": event.task_id or "",
+            "detail": ", ".join(f"{k}: {v}" for k, v in event.detail.items()),
+        }
+        for event in view.trail
     ]
     st.dataframe(rows, hide_index=True)

@@ -7,16 +7,17 @@ from uuid import uuid4
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
-from models import Case, CaseStatus, Person
+from models import Case, CaseStatus, Person, Role
 from models.common import utcnow
 from passage.programmes import get_programme
-from passage.services import audit
+from passage.services import access, audit
 from passage.services.errors import FormInvalid, NotFound
 
 
 def open_case(*, session: Session, programme: str, case_file: dict[str, Any], actor: str) -> Case:
-    """Validate a case file against its programme's intake model and record the case."""
+    """Validate a case file against its programme's intake model and record the case (a case worker's)."""
     spec = get_programme(programme)
+    access.require_role(session=session, actor=actor, role=Role.CASE_WORKER, programme=spec.slug)
     try:
         intake = spec.intake.model_validate(case_file)
     except ValidationError as exc:
@@ -46,10 +47,12 @@ def open_case(*, session: Session, programme: str, case_file: dict[str, Any], ac
     return case
 
 
-def get_case(*, session: Session, ref: str) -> Case:
+def get_case(*, session: Session, ref: str, actor: str) -> Case:
+    """The case called `ref`, if `actor` may see it."""
     case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
         raise NotFound(f"no case '{ref}'")
+    access.require_case_access(session=session, actor=actor, case=case)
     return case
 
 
@@ -64,10 +67,15 @@ def persons_of(*, session: Session, case_id: int) -> Sequence[Person]:
     return session.exec(select(Person).where(Person.case_id == case_id).order_by(col(Person.id))).all()
 
 
-def list_cases(*, session: Session, programme: str | None = None, limit: int = 200) -> Sequence[Case]:
+def list_cases(*, session: Session, actor: str, programme: str | None = None, limit: int = 200) -> Sequence[Case]:
+    """Newest first, only of the programmes where `actor` holds a case role."""
+    access.require_person(session=session, actor=actor)
     query = select(Case).order_by(col(Case.id).desc()).limit(limit)
     if programme:
         query = query.where(Case.programme == programme)
+    visible = access.case_programmes(session=session, actor=actor)
+    if visible is not None:
+        query = query.where(col(Case.programme).in_(visible))
     return session.exec(query).all()
 
 

@@ -5,15 +5,16 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import Decision, HumanTask, Outcome, TaskStatus
+from models import Approval, Case, Decision, HumanTask, Outcome, TaskStatus
 from models.common import utcnow
 from passage.programmes import get_form
-from passage.services import audit
-from passage.services.errors import FormInvalid, NotPermitted, TaskNotOpen
-from passage.services.human_tasks import decision_for, get_task
-from passage.services.users import require_role
+from passage.services import access, audit
+from passage.services.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
+from passage.services.human_tasks import approvals_of, decision_for, get_task
+from passage.services.users import has_role
 
 
 def _refuse_closed(session: Session, task: HumanTask) -> TaskNotOpen:
@@ -41,6 +42,45 @@ def validate_form(*, task: HumanTask, actor: str, approve: bool, comment: str, d
     return values.data()
 
 
+def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
+    """Refuse anyone who may not decide `task` now: other programme, other role, its requester, not its assignee."""
+    case = session.get(Case, task.case_id)
+    if case is None:
+        raise NotFound(f"no case {task.case_id}")
+    access.require_case_access(session=session, actor=actor, case=case)
+    access.require_role(session=session, actor=actor, role=task.role, programme=task.programme)
+    if task.status != TaskStatus.OPEN:
+        raise _refuse_closed(session, task)
+    if actor == task.requested_by:
+        raise NotPermitted(f"four-eyes: {actor} requested or prepared this task and cannot decide it")
+    stand_in_for = access.delegators_of(session=session, username=actor)
+    if task.assignee is not None and task.assignee not in (actor, *stand_in_for):
+        raise NotPermitted(f"task {task.id} is claimed by {task.assignee}")
+
+
+def _delegation(session: Session, task: HumanTask, actor: str) -> dict[str, Any]:
+    """Audit detail naming whose role a delegate decided in, when not their own."""
+    if access.is_service(actor) or has_role(session=session, username=actor, role=task.role, programme=task.programme):
+        return {}
+    return {"on_behalf_of": access.delegators_of(session=session, username=actor)}
+
+
+def _approval(session: Session, task: HumanTask, actor: str, comment: str, form_data: dict[str, Any]) -> int:
+    """Record one person's approval of an N-of-M task; returns how many distinct approvals it has now."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Two last approvers counting at once must not both see N-1: lock the task row until commit.
+        session.exec(select(HumanTask).where(col(HumanTask.id) == task.id).with_for_update()).one()
+    if actor in {a.username for a in approvals_of(session=session, task_id=task.id or 0)}:
+        raise NotPermitted(f"four-eyes: {actor} already approved this task; it needs distinct approvers")
+    session.add(Approval(task_id=task.id or 0, username=actor, comment=comment, data=form_data))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise NotPermitted(f"four-eyes: {actor} already approved this task; it needs distinct approvers") from None
+    return len(approvals_of(session=session, task_id=task.id or 0))
+
+
 def decide(
     *,
     session: Session,
@@ -50,15 +90,30 @@ def decide(
     comment: str = "",
     data: dict[str, Any] | None = None,
     deliver: bool = True,
-) -> Decision:
-    """Validate, check who decides, store decision and audit event together, then deliver to Prefect."""
+) -> Decision | None:
+    """Validate, check who decides, store decision and audit event together, then deliver to Prefect.
+
+    A task that needs N approvals (N-of-M) records each approval and returns None until the N-th, which
+    becomes its Decision; a single rejection decides it at once. The flow sees one decision either way.
+    """
     task = get_task(session=session, task_id=task_id)
-    require_role(session=session, username=actor, role=task.role, programme=task.programme)
-    if task.status != TaskStatus.OPEN:
-        raise _refuse_closed(session, task)
-    if actor == task.requested_by:
-        raise NotPermitted(f"four-eyes: {actor} requested this task and cannot decide it")
+    require_decider(session=session, task=task, actor=actor)
     form_data = validate_form(task=task, actor=actor, approve=approve, comment=comment, data=data or {})
+    detail: dict[str, Any] = {"step": task.step, "comment": comment, **_delegation(session, task, actor)}
+    if approve and task.approvals_required > 1:
+        approvals = _approval(session, task, actor, comment, form_data)
+        detail |= {"approvals": approvals, "required": task.approvals_required}
+        if approvals < task.approvals_required:
+            audit.record(
+                session=session,
+                actor=actor,
+                action="task.approval",
+                case_id=task.case_id,
+                task_id=task_id,
+                detail=detail,
+            )
+            session.commit()
+            return None
     # The guarded UPDATE is the lock: of two concurrent deciders exactly one changes the row.
     claimed = session.execute(
         update(HumanTask)
@@ -82,7 +137,7 @@ def decide(
         action="task.approved" if approve else "task.rejected",  # spelled out: f"{outcome}d" gave "rejectd"
         case_id=task.case_id,
         task_id=task_id,
-        detail={"step": task.step, "comment": comment},
+        detail=detail,
     )
     session.commit()
     session.refresh(decision)
@@ -122,3 +177,18 @@ def run_input(*, decision: Decision) -> dict[str, Any]:
         "comment": decision.comment,
         "decided_by": decision.decided_by,
     }
+
+
+def decision_view(*, session: Session, decision: Decision, actor: str) -> Decision:
+    """A copy of `decision` as `actor` may see it: special-category form fields masked for their roles."""
+    task = get_task(session=session, task_id=decision.task_id)
+    case = session.get(Case, task.case_id)
+    if case is None:
+        raise NotFound(f"no case {task.case_id}")
+    access.require_case_access(session=session, actor=actor, case=case)
+    values = decision.model_dump()  # before the commit below expires the instance
+    shown = access.reveal(
+        session=session, actor=actor, case=case, data=decision.data, where="decision", task_id=task.id
+    )
+    session.commit()
+    return Decision.model_validate({**values, "data": shown})

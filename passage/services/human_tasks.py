@@ -9,11 +9,11 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import Case, Decision, HumanTask, Role, TaskStatus
+from models import Approval, Case, Decision, HumanTask, Role, TaskStatus
 from models.common import utcnow
-from passage.services import audit
+from passage.services import access, audit, notifications
 from passage.services.errors import NotFound
-from passage.services.users import ANY_PROGRAMME, grants_of
+from passage.services.users import ANY_PROGRAMME
 
 
 class TaskRequest(BaseModel):
@@ -29,6 +29,7 @@ class TaskRequest(BaseModel):
     requested_by: str
     due_at: datetime
     context: dict[str, Any] = {}
+    approvals_required: int = 1
 
 
 class TaskRow(BaseModel):
@@ -45,6 +46,18 @@ class TaskRow(BaseModel):
     due_at: datetime
     requested_by: str
     overdue: bool
+    assignee: str | None = None
+    approvals_required: int = 1
+
+
+class TaskView(BaseModel):
+    """One task as a person may see it: its context masked for their roles, who approved so far."""
+
+    task: HumanTask
+    case_ref: str
+    context: dict[str, Any]
+    decision: Decision | None
+    approvals: list[str]
 
 
 def _find(session: Session, case_id: int, step: str) -> HumanTask | None:
@@ -72,8 +85,11 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
                 "step": request.step,
                 "role": request.role.value,
                 "due_at": request.due_at.isoformat(),
+                "approvals_required": request.approvals_required,
             },
         )
+        # Enqueued in the task's own transaction; the outbox's sender sends it later (a notifier down blocks nothing).
+        notifications.enqueue_assignment(session=session, task=task)
     elif task.status == TaskStatus.OPEN and task.flow_run_id != request.flow_run_id:
         task.flow_run_id = request.flow_run_id  # a replacement run took over the case
     case = session.get(Case, request.case_id)
@@ -95,14 +111,61 @@ def decision_for(*, session: Session, task_id: int) -> Decision | None:
     return session.exec(select(Decision).where(Decision.task_id == task_id)).first()
 
 
+def approvals_of(*, session: Session, task_id: int) -> Sequence[Approval]:
+    """The approvals of an N-of-M task so far, oldest first."""
+    return session.exec(select(Approval).where(Approval.task_id == task_id).order_by(col(Approval.id))).all()
+
+
+def task_view(*, session: Session, task_id: int, actor: str) -> TaskView:
+    """The task, if `actor` may see its case; the person's opening of it is audited."""
+    task = get_task(session=session, task_id=task_id)
+    case = session.get(Case, task.case_id)
+    if case is None:
+        raise NotFound(f"no case {task.case_id}")
+    access.require_case_access(session=session, actor=actor, case=case)
+    context = access.reveal(session=session, actor=actor, case=case, data=task.context, where="task", task_id=task_id)
+    if not access.is_service(actor):
+        audit.record(session=session, actor=actor, action="task.viewed", case_id=case.id, task_id=task_id)
+    decision = decision_for(session=session, task_id=task_id)
+    # Detached copies: the page reads them after this session has committed (which expires its rows).
+    view = TaskView(
+        task=HumanTask.model_validate(task.model_dump()),
+        case_ref=case.ref,
+        context=context,
+        decision=Decision.model_validate(decision.model_dump()) if decision is not None else None,
+        approvals=[a.username for a in approvals_of(session=session, task_id=task_id)],
+    )
+    session.commit()
+    return view
+
+
 def tasks_of_case(*, session: Session, case_id: int) -> Sequence[HumanTask]:
     return session.exec(select(HumanTask).where(HumanTask.case_id == case_id).order_by(col(HumanTask.id))).all()
+
+
+def _decidable_by(session: Session, actor: str) -> Any:
+    """The SQL condition 'a task `actor` may decide': their (and their delegators') roles, not claimed by others."""
+    grants = access.grants(session=session, username=actor)
+    if not grants:
+        return None
+    people = [actor, *access.delegators_of(session=session, username=actor)]
+    return and_(
+        or_(
+            *(
+                col(HumanTask.role) == g.role
+                if g.programme == ANY_PROGRAMME
+                else and_(col(HumanTask.role) == g.role, col(HumanTask.programme) == g.programme)
+                for g in grants
+            )
+        ),
+        or_(col(HumanTask.assignee).is_(None), col(HumanTask.assignee).in_(people)),
+    )
 
 
 def list_tasks(
     *,
     session: Session,
-    username: str | None = None,
+    actor: str,
     role: Role | None = None,
     programme: str | None = None,
     step: str | None = None,
@@ -110,7 +173,8 @@ def list_tasks(
     status: TaskStatus = TaskStatus.OPEN,
     limit: int = 500,
 ) -> list[TaskRow]:
-    """Tasks by due date; with `username`, only those the user's roles may decide."""
+    """Tasks by due date: for a person only those their roles may decide (the system sees all)."""
+    access.require_person(session=session, actor=actor)
     now = utcnow()
     query = (
         select(HumanTask, Case.ref, Case.title)
@@ -119,20 +183,11 @@ def list_tasks(
         .order_by(col(HumanTask.due_at), col(HumanTask.id))
         .limit(limit)
     )
-    if username is not None:
-        grants = grants_of(session=session, username=username)
-        if not grants:
+    if not access.is_service(actor):
+        condition = _decidable_by(session, actor)
+        if condition is None:
             return []
-        query = query.where(
-            or_(
-                *(
-                    col(HumanTask.role) == g.role
-                    if g.programme == ANY_PROGRAMME
-                    else and_(col(HumanTask.role) == g.role, col(HumanTask.programme) == g.programme)
-                    for g in grants
-                )
-            )
-        )
+        query = query.where(condition)
     if role is not None:
         query = query.where(HumanTask.role == role)
     if programme:
@@ -154,6 +209,8 @@ def list_tasks(
             due_at=task.due_at,
             requested_by=task.requested_by,
             overdue=task.status == TaskStatus.OPEN and task.due_at < now,
+            assignee=task.assignee,
+            approvals_required=task.approvals_required,
         )
         for task, ref, title in session.exec(query).all()
     ]

@@ -6,9 +6,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import CaseStatus, TaskStatus
-from passage.services import cases, steps
-from passage.services.human_tasks import decision_for, tasks_of_case
+from models import Case, CaseStatus, TaskStatus
+from passage.services import access, audit, cases, steps
+from passage.services.human_tasks import approvals_of, decision_for, tasks_of_case
 
 
 class PersonView(BaseModel):
@@ -25,6 +25,18 @@ class Event(BaseModel):
     actor: str
     detail: str = ""
     duration_seconds: float | None = None
+    data: dict[str, Any] = {}  # a decision's form, special-category fields masked for the reader
+
+
+class TrailEntry(BaseModel):
+    """One audit event of the case, as its page lists them."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    task_id: int | None
+    detail: dict[str, Any]
 
 
 class CaseView(BaseModel):
@@ -40,11 +52,12 @@ class CaseView(BaseModel):
     data: dict[str, Any]
     persons: list[PersonView]
     timeline: list[Event]
+    trail: list[TrailEntry] = []
 
 
-def _gate_events(session: Session, case_id: int) -> list[Event]:
+def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
     events = []
-    for task in tasks_of_case(session=session, case_id=case_id):
+    for task in tasks_of_case(session=session, case_id=case.id or 0):
         events.append(
             Event(
                 at=task.created_at,
@@ -54,8 +67,16 @@ def _gate_events(session: Session, case_id: int) -> list[Event]:
                 detail=f"for {task.role.value.replace('_', ' ')}, due {task.due_at:%Y-%m-%d}",
             )
         )
+        events += [
+            Event(at=a.at, kind="gate-approval", title=f"{task.title}: approval", actor=a.username, detail=a.comment)
+            for a in approvals_of(session=session, task_id=task.id or 0)
+            if task.approvals_required > 1
+        ]
         decision = decision_for(session=session, task_id=task.id or 0)
         if decision is not None:
+            shown = access.reveal(
+                session=session, actor=actor, case=case, data=decision.data, where="timeline", task_id=task.id
+            )
             verdict = "approved" if decision.outcome.value == "approve" else "rejected"
             events.append(
                 Event(
@@ -65,6 +86,7 @@ def _gate_events(session: Session, case_id: int) -> list[Event]:
                     actor=decision.decided_by,
                     detail=decision.comment,
                     duration_seconds=(decision.decided_at - task.created_at).total_seconds(),
+                    data=shown,
                 )
             )
         elif task.status == TaskStatus.CANCELLED:
@@ -79,10 +101,22 @@ def _gate_events(session: Session, case_id: int) -> list[Event]:
     return events
 
 
-def case_view(*, session: Session, ref: str) -> CaseView:
-    """The case with its persons and one timeline of steps and decisions, oldest first."""
-    case = cases.get_case(session=session, ref=ref)
+def _trail(session: Session, case_id: int) -> list[TrailEntry]:
+    return [
+        TrailEntry(id=e.id or 0, at=e.at, actor=e.actor, action=e.action, task_id=e.task_id, detail=e.detail)
+        for e in audit.case_trail(session=session, case_id=case_id)
+    ]
+
+
+def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
+    """The case as `actor` may see it: persons, one timeline of steps and decisions, and its audit trail.
+
+    A person's reading is itself audited (and any special-category field shown to them).
+    """
+    case = cases.get_case(session=session, ref=ref, actor=actor)
     case_id = case.id or 0
+    if not access.is_service(actor):
+        audit.record(session=session, actor=actor, action="case.viewed", case_id=case_id)
     timeline = [Event(at=case.created_at, kind="case", title="Case opened", actor=case.opened_by)]
     timeline += [
         Event(
@@ -94,7 +128,7 @@ def case_view(*, session: Session, ref: str) -> CaseView:
         )
         for s in steps.steps_of(session=session, case_id=case_id)
     ]
-    timeline += _gate_events(session, case_id)
+    timeline += _gate_events(session, case, actor)
     if case.closed_at is not None:
         timeline.append(
             Event(
@@ -114,6 +148,7 @@ def case_view(*, session: Session, ref: str) -> CaseView:
         )
         for p in cases.persons_of(session=session, case_id=case_id)
     ]
+    session.commit()  # the reading's own events
     return CaseView(
         ref=case.ref,
         programme=case.programme,
@@ -127,4 +162,5 @@ def case_view(*, session: Session, ref: str) -> CaseView:
         data=case.data,
         persons=persons,
         timeline=sorted(timeline, key=lambda e: e.at),
+        trail=_trail(session, case_id),
     )

@@ -1,14 +1,16 @@
-"""Staff, their roles per programme, and the permission checks the other services call."""
+"""Staff, their roles per programme, their passwords; the administrator's functions to manage them."""
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, EmailStr
+from pydantic import BaseModel, EmailStr, Field
 from sqlmodel import Session, col, select
 
 from models import Role, RoleGrant, User
-from passage.services.errors import NotFound, NotPermitted
+from passage.services import audit
+from passage.services.errors import NotFound, PassageError
 
 ANY_PROGRAMME = "*"
+USERNAME = r"^[a-z0-9][a-z0-9._-]{1,59}$"
 
 
 class Grant(BaseModel):
@@ -17,15 +19,43 @@ class Grant(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str
-    full_name: str
+    username: str = Field(pattern=USERNAME)
+    full_name: str = Field(min_length=1, max_length=200)
     email: EmailStr
     language: str = "en"
     grants: list[Grant] = []
+    # bcrypt reads at most 72 bytes; a longer password would be silently cut.
+    password: str | None = Field(default=None, min_length=8, max_length=72)
+
+    def programmes_unknown(self) -> list[str]:
+        from passage.programmes import all_programmes
+
+        known = all_programmes()
+        return [g.programme for g in self.grants if g.programme != ANY_PROGRAMME and g.programme not in known]
 
 
-def create_user(*, session: Session, user_create: UserCreate) -> User:
-    """Add a user and their grants, or update an existing one's (idempotent for seeding)."""
+class UserRow(BaseModel):
+    """A user as the admin page and `passage users list` show them: no password hash."""
+
+    username: str
+    full_name: str
+    email: str
+    active: bool
+    locked: bool
+    grants: list[Grant]
+
+
+def hash_password(password: str) -> str:
+    """bcrypt, through streamlit-authenticator's Hasher (no hand-written crypto)."""
+    if len(password.encode("utf-8")) > 72:
+        raise PassageError("a password may be at most 72 bytes long")
+    from streamlit_authenticator import Hasher
+
+    return str(Hasher.hash(password))
+
+
+def create_user(*, session: Session, user_create: UserCreate, password_hash: str | None = None) -> User:
+    """Add a user and their grants, or update an existing one's (idempotent for seeding; the caller commits)."""
     user = session.get(User, user_create.username) or User(
         username=user_create.username,
         full_name=user_create.full_name,
@@ -36,14 +66,13 @@ def create_user(*, session: Session, user_create: UserCreate) -> User:
         str(user_create.email),
         user_create.language,
     )
+    if password_hash is not None:
+        user.password_hash = password_hash
+    elif user_create.password is not None:
+        user.password_hash = hash_password(user_create.password)
     session.add(user)
     for grant in user_create.grants:
-        if not has_role(
-            session=session,
-            username=user.username,
-            role=grant.role,
-            programme=grant.programme,
-        ):
+        if not has_role(session=session, username=user.username, role=grant.role, programme=grant.programme):
             session.add(RoleGrant(username=user.username, role=grant.role, programme=grant.programme))
     return user
 
@@ -65,7 +94,7 @@ def grants_of(*, session: Session, username: str) -> Sequence[RoleGrant]:
 
 
 def has_role(*, session: Session, username: str, role: Role | str, programme: str) -> bool:
-    """True when the user holds `role` in `programme` (or in every programme)."""
+    """True when the user holds `role` in `programme` (or in every programme) by their own grant."""
     query = select(RoleGrant.id).where(
         RoleGrant.username == username,
         RoleGrant.role == Role(role),
@@ -74,8 +103,83 @@ def has_role(*, session: Session, username: str, role: Role | str, programme: st
     return session.exec(query).first() is not None
 
 
-def require_role(*, session: Session, username: str, role: Role | str, programme: str) -> None:
-    """Refuse unless the user holds `role` in `programme`."""
-    get_user(session=session, username=username)
-    if not has_role(session=session, username=username, role=role, programme=programme):
-        raise NotPermitted(f"{username} is not a {Role(role).value.replace('_', ' ')} of {programme}")
+def user_rows(*, session: Session, actor: str) -> list[UserRow]:
+    """Every user with their grants (administrators only)."""
+    from models.common import utcnow
+    from passage.services.access import require_admin
+
+    require_admin(session=session, actor=actor)
+    now = utcnow()
+    return [
+        UserRow(
+            username=u.username,
+            full_name=u.full_name,
+            email=u.email,
+            active=u.active,
+            locked=u.locked_until is not None and u.locked_until > now,
+            grants=[Grant(role=g.role, programme=g.programme) for g in grants_of(session=session, username=u.username)],
+        )
+        for u in list_users(session=session)
+    ]
+
+
+def add_user(*, session: Session, actor: str, user_create: UserCreate) -> User:
+    """An administrator adds a user or adds grants to one, audited."""
+    from passage.services.access import require_admin
+
+    require_admin(session=session, actor=actor)
+    if user_create.programmes_unknown():
+        raise NotFound(f"unknown programme(s): {', '.join(user_create.programmes_unknown())}")
+    user = create_user(session=session, user_create=user_create)
+    user.active = True
+    audit.record(
+        session=session,
+        actor=actor,
+        action="user.saved",
+        detail={
+            "username": user.username,
+            "grants": [g.model_dump(mode="json") for g in user_create.grants],
+            "password_set": user_create.password is not None,
+        },
+    )
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def revoke_grant(*, session: Session, actor: str, username: str, grant: Grant) -> None:
+    """An administrator removes one role of a user, audited."""
+    from passage.services.access import require_admin
+
+    require_admin(session=session, actor=actor)
+    row = session.exec(
+        select(RoleGrant).where(
+            RoleGrant.username == username, RoleGrant.role == grant.role, RoleGrant.programme == grant.programme
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"{username} has no {grant.role.value} grant in {grant.programme}")
+    session.delete(row)
+    audit.record(
+        session=session, actor=actor, action="user.revoked", detail={"username": username, **grant.model_dump()}
+    )
+    session.commit()
+
+
+def set_active(*, session: Session, actor: str, username: str, active: bool) -> User:
+    """An administrator disables (or re-enables) a user: a disabled user cannot log in or act."""
+    from passage.services.access import require_admin
+
+    require_admin(session=session, actor=actor)
+    if actor == username and not active:
+        raise PassageError("an administrator cannot disable their own account")
+    user = session.get(User, username)
+    if user is None:
+        raise NotFound(f"no user '{username}'")
+    user.active = active
+    session.add(user)
+    action = "user.enabled" if active else "user.disabled"
+    audit.record(session=session, actor=actor, action=action, detail={"username": username})
+    session.commit()
+    session.refresh(user)
+    return user

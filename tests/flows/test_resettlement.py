@@ -76,7 +76,9 @@ def test_whole_procedure_to_arrival(db: Session, runner: int) -> None:
     decide_at(case_id, "movement-plan")
     decide_at(case_id, "movement-plan-approval", approve=False, comment="flight too early for the escort")
     plan = decide_at(case_id, "movement-plan-2", flight="KL568")
+    # The escort is medical (FORMS["escort"]): two managers approve the plan, the flow waits for the second.
     approval = decide_at(case_id, "movement-plan-approval-2")
+    decide_at(case_id, "movement-plan-approval-2", actor="pm.joost")
     decide_at(case_id, "pre-embarkation")
     decide_at(case_id, "arrival")
     ended = closed(case_id)

@@ -23,6 +23,7 @@ def decisions(db: Session) -> list[Decision]:
 
 def test_approval_is_stored_with_its_audit_event(db: Session, task_id: int) -> None:
     decision = decide(session=db, task_id=task_id, actor="pm.anna", approve=True, comment="ok", deliver=False)
+    assert decision is not None
     assert decision.decided_by == "pm.anna" and decision.data == {"priority": "normal"}
     assert db.get(HumanTask, task_id).status == TaskStatus.DECIDED  # type: ignore[union-attr]
     actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.task_id == task_id))]

@@ -8,7 +8,10 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from passage.services import auth
+from passage.settings import get_settings
 from tests.offline import cut_off_prefect
+from ui.state import sign_in
 
 APP = Path(__file__).resolve().parents[2] / "ui" / "app.py"
 
@@ -27,16 +30,23 @@ def assert_clean(at: AppTest) -> None:
 
 @pytest.fixture
 def app(db: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
-    """`app(user, page=..., **query)`: the inbox as `user` (the demo picker's `as`), after one run."""
+    """`app(user, page=..., **query)`: the inbox logged in as `user` (None: not logged in), after one run."""
     cut_off_prefect(monkeypatch)
     # st.cache_resource lives as long as the process: without this, the engine of an earlier
     # test's database would serve this test's pages.
     st.cache_resource.clear()
 
-    def open_as(user: str, *, page: str | None = None, **query: str) -> AppTest:
+    def open_as(user: str | None, *, page: str | None = None, **query: str) -> AppTest:
         # A generous timeout: the first run imports Prefect and the flows, on a busy machine.
         at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update({"as": user, **query})
+        if user is not None:
+            # The login form's own path: the password checked by auth.login, the ticket stored by sign_in.
+            ticket = auth.login(session=db, username=user, password=get_settings().demo_password)
+            state: dict[str, object] = {}
+            sign_in(ticket, state)
+            for key, value in state.items():
+                at.session_state[key] = value
+        at.query_params.update(query)
         at.run()
         if page is not None:
             at.switch_page(page).run()

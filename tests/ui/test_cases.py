@@ -32,7 +32,7 @@ def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: O
     assert_clean(at)
     assert at.query_params["case"] == "RST-00001"
     assert [t.value for t in at.title] == ["محمد الأحمد (+1), LEB-24-000101"]
-    persons, timeline = (d.value for d in at.dataframe)
+    persons, timeline, trail = (d.value for d in at.dataframe)
     assert persons["name"].tolist() == ["محمد الأحمد", "زینب احمدی"]  # exactly as stored
     assert list(zip(timeline["what"], timeline["who"], timeline["note"], strict=True)) == [
         ("Case opened", "cw.amal", ""),
@@ -42,6 +42,7 @@ def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: O
         ("IND decision: rejected", "cw.pieter", "IND refused"),
     ]
     assert timeline["note"][1].startswith("for programme manager, due ")
+    assert ("mo.sara", "case.viewed") in list(zip(trail["who"], trail["what"], strict=True))
 
 
 def test_a_link_to_an_unknown_case_says_so(db: Session, app: OpenApp) -> None:

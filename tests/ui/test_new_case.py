@@ -24,7 +24,7 @@ def stored() -> list[tuple[Case, list[str]]]:
     with Session(get_engine()) as session:
         return [
             (case, [p.full_name for p in persons_of(session=session, case_id=case.id or 0)])
-            for case in list_cases(session=session)
+            for case in list_cases(session=session, actor="system")
         ]
 
 

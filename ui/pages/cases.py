@@ -4,13 +4,13 @@ import streamlit as st
 
 from passage.programmes import all_programmes
 from passage.services.cases import list_cases
-from passage.services.errors import NotFound
+from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
 from ui.state import current_user, session
 
 
-def case_list() -> None:
+def case_list(user: str) -> None:
     st.title("Cases")
     programme = st.selectbox(
         "Programme",
@@ -18,7 +18,7 @@ def case_list() -> None:
         format_func=lambda s: s or "all programmes",
     )
     with session() as s:
-        rows = list_cases(session=s, programme=programme or None)
+        rows = list_cases(session=s, actor=user, programme=programme or None)
     for case in rows:
         ref, title, status, action = st.columns([2, 5, 2, 1])
         ref.markdown(f"`{case.ref}`")
@@ -29,26 +29,29 @@ def case_list() -> None:
             st.rerun()
 
 
-def case_page(ref: str) -> None:
+def case_page(user: str, ref: str) -> None:
     if st.button("← Cases"):
         del st.query_params["case"]
         st.rerun()
     try:
         with session() as s:
-            view = case_view(session=s, ref=ref)
-    except NotFound as exc:
+            view = case_view(session=s, ref=ref, actor=user)
+    except PassageError as exc:  # unknown, or a case of a programme the user has no role in
         st.error(str(exc))
         return
     st.title(view.title)
     views.case_summary(view)
     st.subheader("Timeline")
     views.timeline(view)
+    st.subheader("Audit trail")
+    views.trail(view)
 
 
-if current_user() is not None:
+user = current_user()
+if user is not None:
     # Statements, not a conditional expression: Streamlit's magic would print the expression's value (None).
     selected = st.query_params.get("case")
     if selected:
-        case_page(selected)
+        case_page(user, selected)
     else:
-        case_list()
+        case_list(user)

@@ -1,13 +1,16 @@
 """The inbox: tasks waiting for the current user's roles, and the task form to decide one."""
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from models import Decision, HumanTask, Outcome, TaskStatus
 from passage.programmes import all_programmes, get_form
-from passage.services.cases import case_ref
+from passage.services import assignment
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid, NotFound, PassageError
-from passage.services.human_tasks import TaskRow, decision_for, get_task, list_tasks
+from passage.services.errors import FormInvalid, PassageError
+from passage.services.human_tasks import TaskRow, TaskView, list_tasks, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
 from ui.state import current_user, session
@@ -21,7 +24,7 @@ def task_list(user: str) -> None:
     programmes = ["", *all_programmes()]
     programme = left.selectbox("Programme", programmes, format_func=lambda s: s or "all programmes")
     with session() as s:
-        rows = list_tasks(session=s, username=user, programme=programme or None)
+        rows = list_tasks(session=s, actor=user, programme=programme or None)
     steps = ["", *sorted({row.step for row in rows})]
     step = middle.selectbox("Step", steps, format_func=lambda s: s or "all steps")
     overdue = right.toggle("Overdue only")
@@ -35,7 +38,8 @@ def task_row(row: TaskRow) -> None:
     ref, title, due, action = st.columns([2, 5, 2, 1])
     ref.markdown(f"`{row.case_ref}`")
     title.markdown(f"**{row.title}** — {row.case_title}")
-    due.markdown(f":red[overdue {row.due_at:%Y-%m-%d}]" if row.overdue else f"due {row.due_at:%Y-%m-%d}")
+    when = f":red[overdue {row.due_at:%Y-%m-%d}]" if row.overdue else f"due {row.due_at:%Y-%m-%d}"
+    due.markdown(when + (f" · claimed by {row.assignee}" if row.assignee else ""))
     if action.button("Open", key=f"open-{row.id}"):
         st.query_params["task"] = str(row.id)
         st.rerun()
@@ -47,12 +51,12 @@ def task_page(user: str, task_id: int) -> None:
         st.rerun()
     try:
         with session() as s:
-            task = get_task(session=s, task_id=task_id)
-            view = case_view(session=s, ref=case_ref(session=s, case_id=task.case_id))
-            decision = decision_for(session=s, task_id=task_id)
-    except NotFound as exc:  # a stale or mistyped link
+            detail = task_view(session=s, task_id=task_id, actor=user)
+            view = case_view(session=s, ref=detail.case_ref, actor=user)
+    except PassageError as exc:  # a stale or mistyped link, or a task of another programme
         st.error(str(exc))
         return
+    task = detail.task
     st.title(task.title)
     role = task.role.value.replace("_", " ")
     st.caption(f"for {role} · due {task.due_at:%Y-%m-%d %H:%M} UTC · requested by {task.requested_by}")
@@ -60,16 +64,44 @@ def task_page(user: str, task_id: int) -> None:
     with case_col:
         st.subheader(view.title)
         views.case_summary(view)
-        if task.context:
+        if detail.context:
             st.markdown("**To review**")
-            st.json(task.context)
+            st.json(detail.context)
         st.markdown("**Timeline**")
         views.timeline(view)
     with form_col:
         if task.status != TaskStatus.OPEN:
-            st.info(closed_note(task, decision))
+            st.info(closed_note(task, detail.decision))
         else:
+            assignment_bar(user, detail)
             decision_form(user, task.id or 0, task.form_type)
+
+
+def assignment_bar(user: str, detail: TaskView) -> None:
+    """Who works on the task, N-of-M progress, and claim / unclaim / reassign."""
+    task = detail.task
+    if task.approvals_required > 1:
+        who = ", ".join(detail.approvals) or "nobody yet"
+        st.caption(f"Needs {task.approvals_required} approvals by different people; approved so far: {who}")
+    st.caption(f"Claimed by {task.assignee}" if task.assignee else "Not claimed")
+    claim, hand_over = st.columns(2)
+    act: Callable[..., object] | None = None
+    if task.assignee is None and claim.button("Claim", key="claim"):
+        act = partial(assignment.claim, task_id=task.id or 0, actor=user)
+    if task.assignee is not None and claim.button("Unclaim", key="unclaim"):
+        act = partial(assignment.unclaim, task_id=task.id or 0, actor=user)
+    to = hand_over.text_input("Reassign to (username)", key="reassign-to")
+    if hand_over.button("Reassign", key="reassign") and to.strip():
+        act = partial(assignment.reassign, task_id=task.id or 0, actor=user, to=to.strip())
+    if act is None:
+        return
+    try:
+        with session() as s:
+            act(session=s)
+    except PassageError as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
 
 
 def closed_note(task: HumanTask, decision: Decision | None) -> str:
@@ -101,7 +133,7 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
         return
     try:
         with session() as s:
-            decide(
+            decision = decide(
                 session=s,
                 task_id=task_id,
                 actor=user,
@@ -116,7 +148,11 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
         st.error(str(exc))
         return
     st.session_state.pop(f"errors-{task_id}", None)
-    st.session_state["flash"] = f"Task {task_id} {'approved' if choice else 'rejected'}; the case moves on."
+    st.session_state["flash"] = (
+        f"Task {task_id} {'approved' if choice else 'rejected'}; the case moves on."
+        if decision is not None
+        else f"Your approval of task {task_id} is recorded; it waits for more approvals."
+    )
     del st.query_params["task"]
     st.rerun()
 

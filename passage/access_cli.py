@@ -1,0 +1,160 @@
+"""`passage users`, `passage audit`, `passage privacy`: the same services the admin page uses.
+
+`--as` names the administrator acting; run on the server, `--as system` is the operator's own
+account (how the first administrator is created), and is recorded as such in the audit trail.
+"""
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from models import Role
+from passage.db import init_db, session_scope
+
+users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
+audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
+privacy_app = typer.Typer(no_args_is_help=True, help="Retention and subject access (GDPR).")
+
+Actor = Annotated[str, typer.Option("--as", help="the administrator acting ('system' for the server's operator)")]
+
+
+def _grants(values: list[str]) -> list[dict[str, str]]:
+    grants = []
+    for value in values:
+        role, _, programme = value.partition("@")
+        grants.append({"role": Role(role).value, "programme": programme or "*"})
+    return grants
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    actor: Actor,
+    full_name: Annotated[str, typer.Option("--name")],
+    email: Annotated[str, typer.Option("--email")],
+    role: Annotated[list[str], typer.Option("--role", help="ROLE or ROLE@programme; repeat for more")],
+    password: Annotated[bool, typer.Option("--password", help="ask for a password (hidden input)")] = False,
+) -> None:
+    """Add a user (or add roles to one)."""
+    from passage.services.users import UserCreate, add_user
+
+    secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
+    init_db()
+    with session_scope() as session:
+        user_create = UserCreate.model_validate(
+            {"username": username, "full_name": full_name, "email": email, "grants": _grants(role), "password": secret}
+        )
+        add_user(session=session, actor=actor, user_create=user_create)
+    typer.echo(f"user {username} saved")
+
+
+@users_app.command("list")
+def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every user with their roles per programme."""
+    from passage.services.users import user_rows
+
+    init_db()
+    with session_scope() as session:
+        rows = user_rows(session=session, actor=actor)
+    if as_json:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        state = "active" if row.active else "disabled"
+        state += " locked" if row.locked else ""
+        roles = ", ".join(f"{g.role.value}@{g.programme}" for g in row.grants)
+        typer.echo(f"{row.username:<16} {state:<16} {row.full_name}  [{roles}]")
+
+
+@users_app.command("disable")
+def users_disable(username: str, actor: Actor) -> None:
+    """Disable a user: they can no longer log in or act, and their open sessions end."""
+    from passage.services.users import set_active
+
+    init_db()
+    with session_scope() as session:
+        set_active(session=session, actor=actor, username=username, active=False)
+    typer.echo(f"user {username} disabled")
+
+
+@users_app.command("enable")
+def users_enable(username: str, actor: Actor) -> None:
+    from passage.services.users import set_active
+
+    init_db()
+    with session_scope() as session:
+        set_active(session=session, actor=actor, username=username, active=True)
+    typer.echo(f"user {username} enabled")
+
+
+@users_app.command("delegate")
+def users_delegate(
+    delegator: str,
+    delegate: Annotated[str, typer.Option("--to")],
+    starts_on: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")],
+    ends_on: Annotated[str, typer.Option("--until", help="YYYY-MM-DD, inclusive")],
+    actor: Actor,
+) -> None:
+    """While DELEGATOR is on leave, --to acts in their roles."""
+    from passage.services.assignment import DelegationCreate
+    from passage.services.assignment import delegate as create
+
+    init_db()
+    request = DelegationCreate(
+        delegator=delegator,
+        delegate=delegate,
+        starts_on=date.fromisoformat(starts_on),
+        ends_on=date.fromisoformat(ends_on),
+    )
+    with session_scope() as session:
+        row = create(session=session, actor=actor, request=request)
+    typer.echo(f"delegation {row.id}: {delegate} acts for {delegator} {starts_on}..{ends_on}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; name the first event whose link or content was changed (exit 1)."""
+    from passage.services.audit import verify
+
+    init_db()
+    with session_scope() as session:
+        report = verify(session=session)
+    if not report.ok:
+        typer.echo(f"error: audit chain broken at event {report.broken_at}: {report.reason}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {report.checked} events")
+
+
+@privacy_app.command("pseudonymise")
+def privacy_pseudonymise(actor: Annotated[str, typer.Option("--as")] = "system") -> None:
+    """Pseudonymise the cases closed longer than PASSAGE_RETENTION_DAYS ago."""
+    from passage.services.privacy import pseudonymise_due
+
+    init_db()
+    with session_scope() as session:
+        refs = pseudonymise_due(session=session, actor=actor)
+    typer.echo(f"pseudonymised {len(refs)} case(s){': ' + ', '.join(refs) if refs else ''}")
+
+
+@privacy_app.command("export")
+def privacy_export(person: str, actor: Annotated[str, typer.Option("--as")]) -> None:
+    """One person's data as JSON: PERSON is a person id, or an exact name (Arabic or Dari script as stored)."""
+    from passage.services.errors import NotFound, PassageError
+    from passage.services.privacy import export_person, find_persons
+
+    init_db()
+    with session_scope() as session:
+        if person.isdigit():
+            person_id = int(person)
+        else:
+            found = find_persons(session=session, actor=actor, name=person)
+            if not found:
+                raise NotFound(f"no person called '{person}'")
+            if len(found) > 1:
+                listed = ", ".join(f"{pid} ({ref})" for pid, _name, ref in found)
+                raise PassageError(f"{len(found)} persons are called '{person}'; export one by id: {listed}")
+            person_id = found[0][0]
+        export = export_person(session=session, actor=actor, person_id=person_id)
+    typer.echo(json.dumps(export.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -1,0 +1,182 @@
+"""Who may see and do what: the one permission module every service calls first.
+
+A person acts in the roles granted to them per programme (`RoleGrant`, programme '*' = all), plus
+the roles of a colleague who delegated to them while on leave. Flows and the reconciler act as
+`system`, a service account that is not a person: it passes every check and its reads are not
+recorded as a person's. Administrators manage users and see no case data by default (DOMAIN.md).
+
+Special-category data (GDPR art. 9) is marked on the form field itself, `Field(json_schema_extra=HEALTH)`
+or `DNA` (see passage/programmes.py); `reveal` masks it in every service output for roles that may not
+see it, and records a `sensitive.read` event whenever it shows it to a person.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from models import Case, Delegation, Role, RoleGrant
+from passage.services import audit
+from passage.services.errors import NotPermitted
+from passage.services.users import ANY_PROGRAMME, get_user
+
+SYSTEM = "system"
+SERVICE_ACCOUNTS = frozenset({SYSTEM})
+CASE_ROLES = frozenset(Role) - {Role.ADMINISTRATOR}
+
+HEALTH_KIND, DNA_KIND = "health", "dna"
+# Who may read a special-category field in full. DNA: the case workers record sample and result
+# on IND's behalf and the medical officers run the MHAC appointments (assumption); everyone else
+# reads only whether the relationship is confirmed.
+READERS: dict[str, frozenset[Role]] = {
+    HEALTH_KIND: frozenset({Role.MEDICAL_OFFICER}),
+    DNA_KIND: frozenset({Role.MEDICAL_OFFICER, Role.CASE_WORKER}),
+}
+# What the others read instead of the value: an outcome, never its detail.
+SUMMARIES = {
+    "fit": "cleared",
+    "fit_with_escort": "needs escort",
+    "unfit": "not cleared",
+    "confirmed": "relationship confirmed",
+    "not_confirmed": "relationship not confirmed",
+}
+WITHHELD = "withheld"
+
+
+def is_service(actor: str) -> bool:
+    return actor in SERVICE_ACCOUNTS
+
+
+def delegators_of(*, session: Session, username: str, on: date | None = None) -> list[str]:
+    """The colleagues on leave today whose roles `username` holds as their delegate."""
+    day = on or date.today()
+    query = select(Delegation.delegator).where(
+        Delegation.delegate == username,
+        col(Delegation.revoked).is_(False),
+        col(Delegation.starts_on) <= day,
+        col(Delegation.ends_on) >= day,
+    )
+    return list(session.exec(query).all())
+
+
+def grants(*, session: Session, username: str) -> list[RoleGrant]:
+    """A person's own grants and those delegated to them today."""
+    names = [username, *delegators_of(session=session, username=username)]
+    return list(session.exec(select(RoleGrant).where(col(RoleGrant.username).in_(names))).all())
+
+
+def roles_in(*, session: Session, actor: str, programme: str) -> set[Role]:
+    """The roles `actor` holds in `programme` (own or delegated)."""
+    return {g.role for g in grants(session=session, username=actor) if g.programme in (programme, ANY_PROGRAMME)}
+
+
+def case_programmes(*, session: Session, actor: str) -> set[str] | None:
+    """The programmes whose cases `actor` may see; None means all of them."""
+    if is_service(actor):
+        return None
+    found = {g.programme for g in grants(session=session, username=actor) if g.role in CASE_ROLES}
+    return None if ANY_PROGRAMME in found else found
+
+
+def require_person(*, session: Session, actor: str) -> None:
+    """Refuse a name that is not an active user (a service account is not a person)."""
+    if not is_service(actor):
+        get_user(session=session, username=actor)
+
+
+def require_programme_access(*, session: Session, actor: str, programme: str) -> None:
+    """Refuse unless `actor` holds a case role in `programme`."""
+    if is_service(actor):
+        return
+    require_person(session=session, actor=actor)
+    if not roles_in(session=session, actor=actor, programme=programme) & CASE_ROLES:
+        raise NotPermitted(f"{actor} has no role in {programme}")
+
+
+def require_case_access(*, session: Session, actor: str, case: Case) -> None:
+    """Refuse unless `actor` may see `case` (a role in its programme)."""
+    require_programme_access(session=session, actor=actor, programme=case.programme)
+
+
+def require_role(*, session: Session, actor: str, role: Role | str, programme: str) -> None:
+    """Refuse unless `actor` holds `role` in `programme`, own or delegated."""
+    if is_service(actor):
+        return
+    require_person(session=session, actor=actor)
+    if Role(role) not in roles_in(session=session, actor=actor, programme=programme):
+        raise NotPermitted(f"{actor} is not a {Role(role).value.replace('_', ' ')} of {programme}")
+
+
+def require_admin(*, session: Session, actor: str) -> None:
+    """Refuse unless `actor` is an administrator."""
+    if is_service(actor):
+        return
+    require_person(session=session, actor=actor)
+    if Role.ADMINISTRATOR not in roles_in(session=session, actor=actor, programme=ANY_PROGRAMME):
+        raise NotPermitted(f"{actor} is not an administrator")
+
+
+@cache
+def sensitive_fields(programme: str) -> dict[str, str]:
+    """Every special-category field name of the programme's forms, with its kind (health, dna)."""
+    from passage.programmes import get_programme
+
+    found: dict[str, str] = {}
+    for form in get_programme(programme).forms:
+        for name, field in form.model_fields.items():
+            extra = field.json_schema_extra
+            if isinstance(extra, dict) and isinstance(extra.get("sensitive"), str):
+                found[name] = str(extra["sensitive"])
+    return found
+
+
+def summarise(value: Any) -> str:
+    """The outcome a reader without access sees in place of a special-category value."""
+    return SUMMARIES.get(value, WITHHELD) if isinstance(value, str) else WITHHELD
+
+
+def may_read(*, session: Session, actor: str, programme: str, kind: str) -> bool:
+    if is_service(actor):
+        return True
+    return bool(roles_in(session=session, actor=actor, programme=programme) & READERS.get(kind, frozenset()))
+
+
+def reveal(
+    *,
+    session: Session,
+    actor: str,
+    case: Case,
+    data: Mapping[str, Any],
+    where: str,
+    task_id: int | None = None,
+) -> dict[str, Any]:
+    """`data` as `actor` may see it: special-category fields summarised unless their role may read them.
+
+    A person shown such a field in full leaves a `sensitive.read` event (in the caller's transaction:
+    the reading service commits it).
+    """
+    marked = sensitive_fields(case.programme)
+    shown, read = dict(data), []
+    for name in [n for n in data if n in marked]:
+        if may_read(session=session, actor=actor, programme=case.programme, kind=marked[name]):
+            read.append(name)
+        else:
+            shown[name] = summarise(data[name])
+    if read and not is_service(actor):
+        audit.record(
+            session=session,
+            actor=actor,
+            action="sensitive.read",
+            case_id=case.id,
+            task_id=task_id,
+            detail={"fields": sorted(read), "where": where},
+        )
+    return shown
+
+
+def sensitive_names(programme: str, names: Iterable[str]) -> list[str]:
+    """Those of `names` that are special-category fields of `programme`."""
+    marked = sensitive_fields(programme)
+    return [n for n in names if n in marked]

@@ -1,0 +1,130 @@
+"""Data protection: pseudonymise closed cases after the retention period; export one person's data.
+
+Pseudonymising replaces names and contact data (persons, the case title, names in the case file and
+in task contexts) and keeps what statistics need: programme, nationality, birth year, status, dates,
+outcomes and decisions. The audit trail is not rewritten: it is append-only and hash-chained, and it
+holds no names of its own beyond staff usernames (comments stay as the decision record; assumption).
+`pseudonymise_due` is the one entry point for a scheduled flow and for `passage privacy pseudonymise`.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from models import Approval, Case, Decision, HumanTask, Person, Role, StepRun
+from models.common import utcnow
+from passage.services import access, audit
+from passage.services.errors import NotFound
+from passage.settings import get_settings
+
+# Keys whose values are names or contact data wherever they appear in a case file or task context.
+PERSONAL_KEYS = frozenset(
+    {"full_name", "name", "names", "members", "sponsor", "email", "phone", "address", "contact", "title"}
+)
+
+
+def _scrub(value: Any, pseudonym: str) -> Any:
+    """`value` with every personal key's value replaced by `pseudonym` (recursively)."""
+    if isinstance(value, dict):
+        return {k: (_replace(v, pseudonym) if k in PERSONAL_KEYS else _scrub(v, pseudonym)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, pseudonym) for item in value]
+    return value
+
+
+def _replace(value: Any, pseudonym: str) -> Any:
+    if isinstance(value, list):
+        return [_replace(item, f"{pseudonym}-{n}") for n, item in enumerate(value, start=1)]
+    if isinstance(value, dict):
+        return {k: _replace(v, pseudonym) for k, v in value.items()}
+    return pseudonym if value not in (None, "") else value
+
+
+def pseudonymise_case(*, session: Session, case: Case, actor: str) -> None:
+    """Replace the case's names and contact data in place; audited; once only."""
+    if case.pseudonymised_at is not None:
+        return
+    for number, row in enumerate(_persons(session, case), start=1):
+        row.full_name = f"{case.ref}-P{number}"
+        row.birth_date = date(row.birth_date.year, 1, 1) if row.birth_date else None  # the year stays
+        session.add(row)
+    case.title = f"{case.ref} (pseudonymised)"
+    case.data = _scrub(case.data, case.ref)
+    for task in session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all():
+        task.context = _scrub(task.context, case.ref)
+        session.add(task)
+    case.pseudonymised_at = utcnow()
+    session.add(case)
+    audit.record(session=session, actor=actor, action="case.pseudonymised", case_id=case.id, detail={"ref": case.ref})
+
+
+def _persons(session: Session, case: Case) -> list[Person]:
+    return list(session.exec(select(Person).where(Person.case_id == case.id).order_by(col(Person.id))).all())
+
+
+def pseudonymise_due(*, session: Session, actor: str = access.SYSTEM, now: datetime | None = None) -> list[str]:
+    """Pseudonymise every case closed longer than PASSAGE_RETENTION_DAYS ago; returns their refs."""
+    if not access.is_service(actor):
+        access.require_admin(session=session, actor=actor)
+    cutoff = (now or utcnow()) - timedelta(days=get_settings().retention_days)
+    due = session.exec(
+        select(Case).where(
+            col(Case.closed_at).is_not(None), col(Case.closed_at) < cutoff, col(Case.pseudonymised_at).is_(None)
+        )
+    ).all()
+    for case in due:
+        pseudonymise_case(session=session, case=case, actor=actor)
+    session.commit()
+    return [case.ref for case in due]
+
+
+class PersonExport(BaseModel):
+    """Everything Passage holds about one person: their record, their case, its decisions and trail."""
+
+    person: dict[str, Any]
+    case: dict[str, Any]
+    steps: list[dict[str, Any]]
+    tasks: list[dict[str, Any]]
+    decisions: list[dict[str, Any]]
+    approvals: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+
+def export_person(*, session: Session, actor: str, person_id: int) -> PersonExport:
+    """One person's data as JSON-ready values, for a subject access request (a programme manager's; audited)."""
+    person = session.get(Person, person_id)
+    case = session.get(Case, person.case_id) if person is not None else None
+    if person is None or case is None:
+        raise NotFound(f"no person {person_id}")
+    access.require_role(session=session, actor=actor, role=Role.PROGRAMME_MANAGER, programme=case.programme)
+    tasks = session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all()
+    ids = [t.id for t in tasks]
+    export = PersonExport(
+        person=person.model_dump(mode="json"),
+        case=case.model_dump(mode="json"),
+        steps=[s.model_dump(mode="json") for s in session.exec(select(StepRun).where(StepRun.case_id == case.id))],
+        tasks=[t.model_dump(mode="json") for t in tasks],
+        decisions=[
+            d.model_dump(mode="json") for d in session.exec(select(Decision).where(col(Decision.task_id).in_(ids)))
+        ],
+        approvals=[
+            a.model_dump(mode="json") for a in session.exec(select(Approval).where(col(Approval.task_id).in_(ids)))
+        ],
+        audit=[e.model_dump(mode="json") for e in audit.case_trail(session=session, case_id=case.id or 0)],
+    )
+    audit.record(
+        session=session, actor=actor, action="privacy.exported", case_id=case.id, detail={"person_id": person_id}
+    )
+    session.commit()
+    return export
+
+
+def find_persons(*, session: Session, actor: str, name: str) -> list[tuple[int, str, str]]:
+    """(person id, name, case ref) of the persons called exactly `name` in cases `actor` may see."""
+    visible = access.case_programmes(session=session, actor=actor)
+    rows = session.exec(
+        select(Person, Case).join(Case, col(Case.id) == col(Person.case_id)).where(Person.full_name == name)
+    )
+    return [(p.id or 0, p.full_name, c.ref) for p, c in rows if visible is None or c.programme in visible]

@@ -1,0 +1,46 @@
+"""Retention: closed cases pseudonymised after the period, statistics kept; one person's data exported."""
+
+import json
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from models import Case, CaseStatus, Person
+from models.common import utcnow
+from passage.services import cases, privacy
+from passage.settings import get_settings
+from tests.factories import new_case
+
+
+def test_a_case_closed_past_the_retention_period_loses_its_names_and_keeps_its_statistics(db: Session) -> None:
+    old, recent = new_case(session=db), new_case(session=db, unhcr_ref="TUR-24-000002")
+    for case_id in (old, recent):
+        cases.close_case(session=db, case_id=case_id, status=CaseStatus.CLOSED, outcome="arrived")
+    closed_long_ago = db.get(Case, old)
+    assert closed_long_ago is not None
+    closed_long_ago.closed_at = utcnow() - timedelta(days=get_settings().retention_days + 1)
+    db.commit()
+    assert privacy.pseudonymise_due(session=db) == ["RST-00001"]
+    assert privacy.pseudonymise_due(session=db) == []  # once only
+    case = db.get(Case, old)
+    assert case is not None and case.title == "RST-00001 (pseudonymised)"
+    persons = cases.persons_of(session=db, case_id=old)
+    assert [(p.full_name, p.nationality, str(p.birth_date)) for p in persons] == [
+        ("RST-00001-P1", "SY", "1984-01-01"),
+        ("RST-00001-P2", "SY", "2012-01-01"),
+    ]
+    assert "محمد" not in json.dumps(case.data, ensure_ascii=False)
+    assert (case.status, case.outcome, case.data["country_of_asylum"]) == (CaseStatus.CLOSED, "arrived", "LB")
+    assert [p.full_name for p in cases.persons_of(session=db, case_id=recent)][0] == "محمد الأحمد"
+
+
+def test_a_persons_export_has_their_name_exactly_and_is_audited(db: Session) -> None:
+    new_case(session=db)
+    [(person_id, name, ref)] = privacy.find_persons(session=db, actor="pm.anna", name="زینب احمدی")  # Dari script
+    export = privacy.export_person(session=db, actor="pm.anna", person_id=person_id)
+    assert (name, ref, export.person["full_name"]) == ("زینب احمدی", "RST-00001", "زینب احمدی")
+    assert export.case["ref"] == "RST-00001" and export.audit[0]["action"] == "case.opened"
+    assert db.get(Person, person_id) is not None
+    assert privacy.export_person(session=db, actor="pm.anna", person_id=person_id).audit[-1]["action"] == (
+        "privacy.exported"
+    )

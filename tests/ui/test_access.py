@@ -1,0 +1,117 @@
+"""Login, special-category fields per role, comments as text, and the admin page, through the pages."""
+
+import pytest
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from models import Role
+from passage.services.decisions import decide
+from passage.settings import get_settings
+from tests.factories import new_case, open_gate
+from tests.ui.conftest import OpenApp, assert_clean, markdown
+
+CASES, ADMIN = "pages/cases.py", "pages/admin.py"
+SCRIPT = "<script>alert('x')</script><b>bold</b>"
+
+
+def log_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="login-username").input(username)
+    at.text_input(key="login-password").input(password)
+    return at.button[0].click().run()
+
+
+def test_the_inbox_asks_for_a_login_and_the_right_password_opens_it(db: Session, app: OpenApp) -> None:
+    at = app(None)
+    assert_clean(at)
+    assert at.title[0].value == "Passage" and not [c for c in at.caption if "open task" in c.value]
+    log_in(at, "pm.anna", get_settings().demo_password)
+    assert_clean(at)
+    assert [c.value for c in at.caption] == ["0 open task(s) for pm.anna, earliest due first"]
+
+
+def test_failed_logins_are_rate_limited_in_the_form(db: Session, app: OpenApp) -> None:
+    at = app(None)
+    for _ in range(get_settings().login_max_failures):
+        log_in(at, "cw.amal", "wrong password")
+        assert [e.value for e in at.error] == ["wrong username or password"]
+    log_in(at, "cw.amal", get_settings().demo_password)
+    [error] = [e.value for e in at.error]
+    assert error.startswith("too many failed logins: try again after ")
+    assert not [c for c in at.caption if "open task" in c.value]
+
+
+@pytest.fixture
+def assessed(db: Session) -> None:
+    """A case whose health assessment reads 'fit with escort, oxygen', with a comment typed as HTML."""
+    task = open_gate(
+        session=db,
+        case_id=new_case(session=db),
+        step="fit-to-travel",
+        form_type="fit-to-travel",
+        title="Fit to travel",
+        role=Role.MEDICAL_OFFICER,
+        requested_by="system",
+    )
+    form = {"fitness": "fit_with_escort", "needs": ["medical_escort", "oxygen"]}
+    decide(session=db, task_id=task, actor="mo.sara", approve=True, comment=SCRIPT, data=form, deliver=False)
+
+
+def decided_row(at: AppTest) -> tuple[str, str]:
+    timeline = at.dataframe[1].value
+    [(note, form)] = [
+        (n, f)
+        for w, n, f in zip(timeline["what"], timeline["note"], timeline["form"], strict=True)
+        if ": approved" in w
+    ]
+    return note, form
+
+
+@pytest.mark.parametrize("user", ["pm.anna", "cw.amal", "mv.tom"])
+def test_a_health_outcome_shows_only_as_an_outcome_to_every_non_medical_role(
+    db: Session, app: OpenApp, assessed: None, user: str
+) -> None:
+    at = app(user, page=CASES, case="RST-00001")
+    assert_clean(at)
+    _note, form = decided_row(at)
+    assert form == "fitness: needs escort, needs: withheld"
+    assert "oxygen" not in str(at.dataframe[1].value.to_dict())
+
+
+def test_the_medical_officer_sees_the_outcome_and_the_read_is_in_the_trail(
+    db: Session, app: OpenApp, assessed: None
+) -> None:
+    at = app("mo.sara", page=CASES, case="RST-00001")
+    assert_clean(at)
+    _note, form = decided_row(at)
+    assert form == "fitness: fit_with_escort, needs: ['medical_escort', 'oxygen']"
+    trail = at.dataframe[2].value
+    assert ("mo.sara", "sensitive.read") in list(zip(trail["who"], trail["what"], strict=True))
+
+
+def test_a_comment_typed_as_script_is_shown_as_text(db: Session, app: OpenApp, assessed: None) -> None:
+    at = app("pm.anna", page=CASES, case="RST-00001")
+    note, _form = decided_row(at)
+    assert note == SCRIPT  # exactly as typed, in a table cell: never rendered as HTML
+    assert not [m for m in markdown(at) if "<script" in m or "<b>" in m]
+    assert not at.get("html")
+
+
+def test_a_case_of_another_programme_is_refused_on_the_page(db: Session, app: OpenApp) -> None:
+    new_case(session=db)
+    at = app("cw.other", page=CASES, case="RST-00001")
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["cw.other has no role in resettlement-nl"]
+
+
+def test_the_admin_page_is_the_administrators_only(db: Session, app: OpenApp) -> None:
+    refused = app("pm.anna", page=ADMIN)
+    assert_clean(refused)
+    assert [e.value for e in refused.error] == ["pm.anna is not an administrator"]
+    at = app("admin", page=ADMIN)
+    assert_clean(at)
+    assert "cw.amal" in at.dataframe[0].value["user"].tolist()
+    at.selectbox(key="manage-user").set_value("mv.tom")
+    at.button(key="disable").click().run()
+    assert_clean(at)
+    users = at.dataframe[0].value
+    assert users[users["user"] == "mv.tom"]["active"].tolist() == ["disabled"]
