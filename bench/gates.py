@@ -15,6 +15,7 @@ from sqlmodel import Session, col, func, select
 
 from bench.common import cpu_seconds, embedded_stack, flow_processes, poll, rss_mb, table, tree
 from models import HumanTask, TaskStatus
+from passage import prefect_bridge
 from passage.db import get_engine
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
@@ -57,9 +58,16 @@ def open_tasks() -> int:
         return int(session.exec(query).one())
 
 
-def round_trips(count: int, worker: int) -> list[float]:
-    """Seconds from a decision being recorded to the case's next gate being open, one case at a time."""
+def paused_at(flow_run_id: str, step: str) -> bool:
+    state = prefect_bridge.run_state(flow_run_id)
+    return state is not None and state.is_paused and state.pause_key == step
+
+
+def round_trips(count: int, worker: int) -> tuple[list[float], list[float]]:
+    """Per gate: seconds from a decision being recorded to the next gate being open, and seconds the
+    run took to suspend once its gate was open (a person deciding later never waits for that)."""
     samples: list[float] = []
+    tails: list[float] = []
     case_ids = start_cases(0, (count + 1) // 2)
     # Measure one decision at a time on a quiet stack: first let every case reach its first gate.
     poll(lambda: open_tasks() >= len(case_ids) or None, timeout=600, every=0.2)
@@ -67,13 +75,16 @@ def round_trips(count: int, worker: int) -> list[float]:
     for case_id in case_ids:
         for step, next_step in STEPS:
             task = poll(partial(open_task, case_id, step), timeout=120)
+            opened = time.perf_counter()
+            poll(partial(paused_at, task.flow_run_id, step), timeout=120)
+            tails.append(time.perf_counter() - opened)
             actor, data = FORMS[step]
             with Session(get_engine()) as session:
                 started = time.perf_counter()
                 decide(session=session, task_id=task.id or 0, actor=actor, approve=True, data=data)
             poll(partial(open_task, case_id, next_step), timeout=120)
             samples.append(time.perf_counter() - started)
-    return samples[:count]
+    return samples[:count], tails[:count]
 
 
 def park(count: int, first: int, stack_pids: list[int]) -> list[tuple[str, str]]:
@@ -102,7 +113,7 @@ def main() -> None:
     parser.add_argument("--parked", type=int, nargs="*", default=[100, 1000], help="cumulative counts")
     args = parser.parse_args()
     with embedded_stack() as pids:
-        samples = round_trips(args.round_trips, pids[1])
+        samples, tails = round_trips(args.round_trips, pids[1])
         quantiles = statistics.quantiles(samples, n=20)
         table(
             "Passage gate round trip",
@@ -110,6 +121,7 @@ def main() -> None:
                 (f"p50, decision recorded → next gate open (n={len(samples)})", f"{statistics.median(samples):.2f} s"),
                 ("p95", f"{quantiles[18]:.2f} s"),
                 ("max", f"{max(samples):.2f} s"),
+                ("gate open → run suspended, its process gone (p50)", f"{statistics.median(tails):.2f} s"),
             ],
         )
         rows: list[tuple[str, str]] = []
