@@ -23,6 +23,7 @@ from models import (
 from models.common import utcnow
 from passage import messages
 from passage.business_hours import OfficeHours, next_office_time
+from passage.services import audit
 from passage.services.users import ANY_PROGRAMME
 from passage.settings import get_settings
 
@@ -205,8 +206,23 @@ def send_due(
             row.status, row.next_attempt_at = NotificationStatus.PENDING, now + min(backoff, MAX_BACKOFF)
             result.retrying += 1
         session.add(row)
+        if row.status != NotificationStatus.PENDING:
+            _audit_outcome(session, row)
         session.commit()  # row by row: a crash later in the pass never re-sends what went out
     return result
+
+
+def _audit_outcome(session: Session, row: Notification) -> None:
+    """Every message that went out (or finally failed) is in the audit trail, on its case where it has one."""
+    task = session.get(HumanTask, row.task_id) if row.task_id is not None else None
+    audit.record(
+        session=session,
+        actor="system",
+        action=f"notification.{row.status.value}",
+        case_id=task.case_id if task is not None else None,
+        task_id=row.task_id,
+        detail={"kind": row.kind.value, "to": row.recipient, "tags": row.tags, "error": row.last_error or ""},
+    )
 
 
 class OutboxRow(BaseModel):

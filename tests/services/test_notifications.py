@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, col, select
 
-from models import HumanTask, Notification, NotificationKind, NotificationStatus, User
+from models import AuditEvent, HumanTask, Notification, NotificationKind, NotificationStatus, User
 from models.common import utcnow
 from passage.db import get_engine
 from passage.notify import Notifier
@@ -84,6 +84,8 @@ def test_a_gate_opening_tells_the_people_of_its_role_one_message_each(db: Sessio
     assert "The link only opens the task: you decide in the inbox." in body
     assert len(mailbox.to("pm.joost@example.org")) == 1
     assert {r.status for r in rows(db)} == {NotificationStatus.SENT}
+    trail = db.exec(select(AuditEvent).where(AuditEvent.action == "notification.sent")).all()
+    assert sorted((e.task_id, e.detail["to"]) for e in trail) == [(task_id, "pm.anna"), (task_id, "pm.joost")]
 
 
 def test_the_message_is_in_the_recipients_language(db: Session, hook: Hook) -> None:
