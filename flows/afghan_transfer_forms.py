@@ -4,8 +4,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, CoaHandOver, FitnessOutcome, PastDate
 from models import PersonBase
 from passage.programmes import HEALTH, Intake
 from tasks.gate import GateForm
@@ -42,12 +43,6 @@ class TransferRequest(Intake):
         return self.title or f"{principal.full_name} (+{others}) from {self.transit_country}, {self.embassy_ref}"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class IdentityDocument(StrEnum):
     PASSPORT = "passport"
     TAZKIRA = "tazkira"
@@ -80,12 +75,6 @@ class AccommodationCost(GateForm):
     """The programme manager approves the accommodation and its cost (shown in the task's context)."""
 
 
-class Fitness(StrEnum):
-    FIT = "fit"
-    FIT_WITH_ESCORT = "fit_with_escort"
-    UNFIT = "unfit"
-
-
 class TravelHealthNeed(StrEnum):
     WHEELCHAIR = "wheelchair"
     OXYGEN = "oxygen"
@@ -93,51 +82,29 @@ class TravelHealthNeed(StrEnum):
     FOLLOW_UP_ON_ARRIVAL = "follow_up_on_arrival"
 
 
-class MedicalScreening(GateForm):
+class MedicalScreening(FitnessOutcome):
     """Medical support and screening of the group: outcome only, never a diagnosis (medical officer)."""
 
-    fitness: Fitness = Field(json_schema_extra=HEALTH)
     needs: list[TravelHealthNeed] = Field(default=[], json_schema_extra=HEALTH)
-
-    @field_validator("fitness")
-    @classmethod
-    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
-        if info.data.get("approved") is True and value == Fitness.UNFIT:
-            raise ValueError("an approval means fit to travel; reject to record 'unfit'")
-        if info.data.get("approved") is False and value != Fitness.UNFIT:
-            raise ValueError("a rejection means unfit to travel; choose 'unfit'")
-        return value
 
 
 class ExitPermit(GateForm):
     """The transit country's exit permit for the group: approve = issued (case worker)."""
 
     permit_reference: str = Field(min_length=2, max_length=60)
-    issued_on: date
-    _past = field_validator("issued_on")(_not_future)
+    issued_on: PastDate
 
 
 class TransferFlight(GateForm):
     """The flight booked for the group (movement officer)."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. TK711")
-    departure_on: date
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. TK711")
+    departure_on: BookedDeparture
     escorts: int = Field(default=0, ge=0, le=20)
 
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be booked in the past")
-        return value
 
-
-class TransferArrival(GateForm):
+class TransferArrival(CoaHandOver):
     """Safe arrival in the Netherlands and hand-over to COA (case worker)."""
-
-    arrived_on: date
-    reception_location: str = Field(min_length=2, max_length=80, description="COA location")
-    _past = field_validator("arrived_on")(_not_future)
 
 
 FORMS: tuple[type[GateForm], ...] = (

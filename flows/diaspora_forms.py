@@ -4,8 +4,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate
 from models import PersonBase
 from passage.programmes import Intake
 from tasks.gate import GateForm
@@ -61,29 +62,15 @@ class SecurityClearance(GateForm):
 class AssignmentTravel(GateForm):
     """The expert's travel to the institution (movement officer)."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. TK874")
-    departure_on: date
-
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be booked in the past")
-        return value
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. TK874")
+    departure_on: BookedDeparture
 
 
 class AssignmentCompleted(GateForm):
     """The assignment done and its final report received: approve = completed (case worker)."""
 
-    completed_on: date
+    completed_on: PastDate
     final_report: str = Field(min_length=2, max_length=60, description="document number")
-
-    @field_validator("completed_on")
-    @classmethod
-    def _past(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("this date cannot be in the future")
-        return value
 
 
 FORMS: tuple[type[GateForm], ...] = (

@@ -18,7 +18,6 @@ from flows.family_reunification_forms import (
     DnaResult,
     DnaSample,
     FamilyMember,
-    Fitness,
     MemberEscort,
     MemberFitness,
     MemberNeeds,
@@ -27,6 +26,7 @@ from flows.family_reunification_forms import (
     ReunificationRequest,
     ReunificationTravel,
 )
+from flows.forms_common import Fitness
 from models import CaseStatus, Role
 from passage.programmes import Example, Programme
 from tasks.case import CaseInfo, CaseOutcome, finish, load_case

@@ -10,8 +10,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate
 from models import PersonBase
-from passage.programmes import DNA, HEALTH, Intake
+from passage.programmes import DNA, Intake
 from tasks.gate import GateForm
 
 
@@ -63,12 +64,6 @@ class ReunificationRequest(Intake):
         return self.title or f"{self.sponsor.full_name}: {len(self.members)} family member(s), {self.ind_ref}"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class MhacSite(StrEnum):
     ETHIOPIA = "ethiopia"
     IRAN = "iran"
@@ -102,8 +97,7 @@ class DnaSample(GateForm):
         json_schema_extra=DNA,
     )
     consent_recorded: bool = False
-    collected_on: date = Field(default_factory=date.today)
-    _past = field_validator("collected_on")(_not_future)
+    collected_on: PastDate = Field(default_factory=date.today)
 
     @model_validator(mode="after")
     def _complete_when_collected(self) -> "DnaSample":
@@ -130,8 +124,7 @@ class MvvVisa(GateForm):
     """The entry visa (MVV) for the members who travel: approve = issued (case worker)."""
 
     visa_reference: str = Field(min_length=3, max_length=40)
-    issued_on: date
-    _past = field_validator("issued_on")(_not_future)
+    issued_on: PastDate
 
 
 class MissingDocument(StrEnum):
@@ -148,23 +141,10 @@ class MemberNeeds(GateForm):
     unaccompanied_minor: bool = False
 
 
-class Fitness(StrEnum):
-    FIT = "fit"
-    FIT_WITH_ESCORT = "fit_with_escort"
-    UNFIT = "unfit"
-
-
-class MemberFitness(GateForm):
+class MemberFitness(FitnessOutcome):
     """One member's fitness to travel, the outcome only: approve = fit (medical officer)."""
 
-    fitness: Fitness = Field(json_schema_extra=HEALTH)
-
-    @field_validator("fitness")
-    @classmethod
-    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
-        if (value != Fitness.UNFIT) != bool(info.data.get("approved")):
-            raise ValueError("approve means fit (or fit with escort), reject means 'unfit'")
-        return value
+    approved_unfit_error = rejected_fit_error = "approve means fit (or fit with escort), reject means 'unfit'"
 
 
 class MemberEscort(GateForm):
@@ -177,24 +157,16 @@ class MemberEscort(GateForm):
 class ReunificationTravel(GateForm):
     """The journey of the members who travel: approve = booked (movement officer)."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. ET714")
-    departure_on: date
-
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be booked in the past")
-        return value
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. ET714")
+    departure_on: BookedDeparture
 
 
 class ReunificationArrival(GateForm):
     """The members arrived and the sponsor is informed (case worker; phone hours Mon-Fri 13:30-16:30)."""
 
-    arrived_on: date
+    arrived_on: PastDate
     sponsor_informed: bool = False
     informed_by: Literal["phone", "email", "in_person"] = "phone"
-    _past = field_validator("arrived_on")(_not_future)
 
     @model_validator(mode="after")
     def _sponsor_told(self) -> "ReunificationArrival":

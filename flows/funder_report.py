@@ -11,9 +11,10 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from prefect import flow
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, model_validator
 from sqlmodel import Session, col, select
 
+from flows.forms_common import PastDate
 from flows.labour_inclusion import HELD, PRACTICES
 from flows.labour_inclusion import PROGRAMME as ACTIVITIES
 from flows.labour_inclusion_forms import ActivityHeld, Project
@@ -58,15 +59,8 @@ class ReportApproval(GateForm):
 class ReportSent(GateForm):
     """The approved report sent to the funder (case worker)."""
 
-    sent_on: date
+    sent_on: PastDate
     funder_reference: str = Field(default="", max_length=60)
-
-    @field_validator("sent_on")
-    @classmethod
-    def _past(cls, value: date) -> date:
-        if value > date.today():
-            raise ValueError("this date cannot be in the future")
-        return value
 
 
 class Figures(BaseModel):

@@ -8,8 +8,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from flows.forms_common import PastDate
 from passage.programmes import Intake
 from tasks.gate import GateForm
 
@@ -43,12 +44,6 @@ class LearningActivity(Intake):
         return self.title or f"{self.project.value.upper()} {kind}: {self.topic} ({self.planned_on})"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class ActivityPlan(GateForm):
     """The programme manager approves the plan: agenda, invitations, budget line."""
 
@@ -58,12 +53,11 @@ class ActivityPlan(GateForm):
 class ActivityHeld(GateForm):
     """The activity took place: participants counted by group (case worker); reject = cancelled."""
 
-    held_on: date
+    held_on: PastDate
     employers: int = Field(default=0, ge=0, le=1000)
     educators: int = Field(default=0, ge=0, le=1000)
     municipalities: int = Field(default=0, ge=0, le=1000)
     permit_holders: int = Field(default=0, ge=0, le=1000)
-    _past = field_validator("held_on")(_not_future)
 
     @model_validator(mode="after")
     def _someone_came(self) -> "ActivityHeld":

@@ -11,12 +11,12 @@ from prefect import flow
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from flows.forms_common import Fitness
 from flows.resettlement_forms import (
     FORMS,
     AcceptForSelection,
     Arrival,
     EscortArranged,
-    Fitness,
     FitToTravel,
     IndDecision,
     MovementPlan,

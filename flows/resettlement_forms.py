@@ -2,10 +2,11 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, not_past
 from models import PersonBase
 from passage.programmes import HEALTH, Intake
 from tasks.gate import GateForm
@@ -47,12 +48,6 @@ class Referral(Intake):
         return self.title or f"{principal.full_name}{others}, {self.unhcr_ref}"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class AcceptForSelection(GateForm):
     """Accept the referral for the Dutch selection mission (programme manager)."""
 
@@ -63,15 +58,7 @@ class IndDecision(GateForm):
     """Record IND's decision after the selection mission: approve = IND accepted (case worker)."""
 
     ind_reference: str = Field(min_length=3, max_length=40, description="IND decision number")
-    decided_on: date
-
-    _past = field_validator("decided_on")(_not_future)
-
-
-class Fitness(StrEnum):
-    FIT = "fit"
-    FIT_WITH_ESCORT = "fit_with_escort"
-    UNFIT = "unfit"
+    decided_on: PastDate
 
 
 class TravelHealthNeed(StrEnum):
@@ -81,20 +68,10 @@ class TravelHealthNeed(StrEnum):
     PRE_TRAVEL_TB_TREATMENT = "pre_travel_tb_treatment"
 
 
-class FitToTravel(GateForm):
+class FitToTravel(FitnessOutcome):
     """Health assessment outcome, never a diagnosis: approve = fit to travel (medical officer)."""
 
-    fitness: Fitness = Field(json_schema_extra=HEALTH)
     needs: list[TravelHealthNeed] = Field(default=[], json_schema_extra=HEALTH)
-
-    @field_validator("fitness")
-    @classmethod
-    def _matches_decision(cls, value: Fitness, info: ValidationInfo) -> Fitness:
-        if info.data.get("approved") is True and value == Fitness.UNFIT:
-            raise ValueError("an approval means fit to travel; reject to record 'unfit'")
-        if info.data.get("approved") is False and value != Fitness.UNFIT:
-            raise ValueError("a rejection means unfit to travel; choose 'unfit'")
-        return value
 
     @model_validator(mode="after")
     def _escort_needs_listed(self) -> "FitToTravel":
@@ -106,8 +83,7 @@ class FitToTravel(GateForm):
 class OrientationAttended(GateForm):
     """Pre-departure cultural orientation attended (case worker)."""
 
-    attended_on: date
-    _past = field_validator("attended_on")(_not_future)
+    attended_on: PastDate
 
 
 class TravelDocuments(GateForm):
@@ -136,18 +112,11 @@ class EscortArranged(GateForm):
 class MovementPlan(GateForm):
     """The movement plan as the movement officer proposes it."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. KL566")
-    departure_on: date
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. KL566")
+    departure_on: Annotated[date, not_past("a departure cannot be planned in the past")]
     travel_group: str = Field(min_length=1, max_length=40)
     transit_via: str = Field(default="", max_length=60)
     escorts: int = Field(default=0, ge=0, le=20)
-
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be planned in the past")
-        return value
 
 
 class MovementPlanApproval(GateForm):
@@ -158,12 +127,8 @@ class PreEmbarkationCheck(GateForm):
     """Fitness checked just before boarding: approve = fit to board (medical officer)."""
 
 
-class Arrival(GateForm):
+class Arrival(CoaHandOver):
     """Arrival in the Netherlands and hand-over to COA reception (case worker)."""
-
-    arrived_on: date
-    reception_location: str = Field(min_length=2, max_length=80, description="COA location")
-    _past = field_validator("arrived_on")(_not_future)
 
 
 FORMS: tuple[type[GateForm], ...] = (

@@ -4,8 +4,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate
 from models import PersonBase
 from passage.programmes import Intake
 from tasks.gate import GateForm
@@ -61,12 +62,6 @@ class ThirdCountryApplication(Intake):
         return self.title or f"{self.applicant.full_name} (+{len(self.persons) - 1}) to {self.destination_country}"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class ConditionJudgement(GateForm):
     """One eligibility condition judged by a person: approve = met, reject = not met (say why)."""
 
@@ -76,10 +71,9 @@ class ConditionJudgement(GateForm):
 class Counselling(GateForm):
     """Information and counselling in the applicant's own language (case worker)."""
 
-    held_on: date
+    held_on: PastDate
     language: str = Field(min_length=2, max_length=40)
     interpreter: bool = False
-    _past = field_validator("held_on")(_not_future)
 
 
 class VisaAssistance(GateForm):
@@ -124,17 +118,10 @@ class ExtraSupport(GateForm):
 class ThirdCountryTravel(GateForm):
     """Ticket and logistics, with assistance at departure, in transit and on arrival (movement officer)."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. AC825")
-    departure_on: date
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. AC825")
+    departure_on: BookedDeparture
     transit_via: str = Field(default="", max_length=60)
     transit_assistance: bool = False
-
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be booked in the past")
-        return value
 
 
 class ArrivalAllowance(GateForm):

@@ -1,11 +1,11 @@
 """Voluntary return and reintegration: the application and the form of each gate (DOMAIN.md, beyond the four)."""
 
-from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate
 from models import PersonBase
 from passage.programmes import Intake
 from tasks.gate import GateForm
@@ -36,18 +36,11 @@ class ReturnApplication(Intake):
         return self.title or f"{applicant.full_name} (+{len(self.persons) - 1}) returning to {self.country_of_return}"
 
 
-def _not_future(value: date) -> date:
-    if value > date.today():
-        raise ValueError("this date cannot be in the future")
-    return value
-
-
 class ReturnCounselling(GateForm):
     """Counselling held; approve = the applicant confirms the voluntary return, reject = withdraws (case worker)."""
 
-    held_on: date
+    held_on: PastDate
     language: str = Field(min_length=2, max_length=40)
-    _past = field_validator("held_on")(_not_future)
 
 
 class ReturnDocuments(GateForm):
@@ -86,23 +79,15 @@ class ReintegrationPlanApproval(GateForm):
 class ReturnTravel(GateForm):
     """The return flight with departure and arrival assistance (movement officer)."""
 
-    flight: str = Field(pattern=r"^[A-Z0-9]{2}\d{1,4}$", description="e.g. TK1952")
-    departure_on: date
-
-    @field_validator("departure_on")
-    @classmethod
-    def _ahead(cls, value: date) -> date:
-        if value < date.today():
-            raise ValueError("a departure cannot be booked in the past")
-        return value
+    flight: str = Field(pattern=FLIGHT_NUMBER, description="e.g. TK1952")
+    departure_on: BookedDeparture
 
 
 class InKindDelivered(GateForm):
     """The partner reports the support delivered: approve = delivered (case worker)."""
 
-    delivered_on: date
+    delivered_on: PastDate
     partner_report: str = Field(default="", max_length=60, description="the partner's report number")
-    _past = field_validator("delivered_on")(_not_future)
 
 
 FORMS: tuple[type[GateForm], ...] = (

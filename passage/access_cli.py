@@ -68,25 +68,24 @@ def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = 
         typer.echo(f"{row.username:<16} {state:<16} {row.full_name}  [{roles}]")
 
 
-@users_app.command("disable")
-def users_disable(username: str, actor: Actor) -> None:
-    """Disable a user: they can no longer log in or act, and their open sessions end."""
+def _set_active(username: str, actor: str, *, active: bool) -> None:
     from passage.services.users import set_active
 
     init_db()
     with session_scope() as session:
-        set_active(session=session, actor=actor, username=username, active=False)
-    typer.echo(f"user {username} disabled")
+        set_active(session=session, actor=actor, username=username, active=active)
+    typer.echo(f"user {username} {'enabled' if active else 'disabled'}")
+
+
+@users_app.command("disable")
+def users_disable(username: str, actor: Actor) -> None:
+    """Disable a user: they can no longer log in or act, and their open sessions end."""
+    _set_active(username, actor, active=False)
 
 
 @users_app.command("enable")
 def users_enable(username: str, actor: Actor) -> None:
-    from passage.services.users import set_active
-
-    init_db()
-    with session_scope() as session:
-        set_active(session=session, actor=actor, username=username, active=True)
-    typer.echo(f"user {username} enabled")
+    _set_active(username, actor, active=True)
 
 
 @users_app.command("delegate")

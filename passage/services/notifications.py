@@ -86,6 +86,30 @@ def message(
     }
 
 
+def personal_message(
+    person: Recipient,
+    *,
+    key: str,
+    kind: NotificationKind,
+    title: str,
+    body: str,
+    now: datetime,
+    task_id: int | None = None,
+) -> dict[str, Any]:
+    """An outbox row for one person: tagged with their name and in their language."""
+    return message(
+        key=key,
+        kind=kind,
+        tags=[user_tag(person.username)],
+        title=title,
+        body=body,
+        now=now,
+        recipient=person.username,
+        language=person.language,
+        task_id=task_id,
+    )
+
+
 def dialect_insert(session: Session, table: type[SQLModel]) -> Any:
     """INSERT with ON CONFLICT for the session's database (SQLite and PostgreSQL spell it the same)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -145,15 +169,13 @@ def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | Non
             continue
         title, body = messages.assigned(facts, person.language, zone, settings.inbox_url)
         rows.append(
-            message(
+            personal_message(
+                person,
                 key=f"assigned:{task.id}:{person.username}",
                 kind=NotificationKind.ASSIGNED,
-                tags=[user_tag(person.username)],
                 title=title,
                 body=body,
                 now=now,
-                recipient=person.username,
-                language=person.language,
                 task_id=task.id,
             )
         )

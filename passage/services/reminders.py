@@ -24,7 +24,7 @@ from passage.services.notifications import (
     enqueue,
     message,
     office_hours,
-    user_tag,
+    personal_message,
 )
 from passage.services.users import ANY_PROGRAMME
 from passage.settings import get_settings
@@ -140,15 +140,13 @@ def reminder_sweep(*, session: Session, now: datetime | None = None) -> SweepRes
                 continue  # the digest lists the task instead
             title, body = messages.reminder(facts, person.language, hours.zone, settings.inbox_url, now)
             rows.append(
-                message(
+                personal_message(
+                    person,
                     key=f"reminder:{facts.task_id}:{stage}:{person.username}",
                     kind=NotificationKind.REMINDER,
-                    tags=[user_tag(person.username)],
                     title=title,
                     body=body,
                     now=now,
-                    recipient=person.username,
-                    language=person.language,
                     task_id=facts.task_id,
                 )
             )
@@ -201,15 +199,13 @@ def digest_sweep(*, session: Session, now: datetime | None = None) -> SweepResul
             continue  # nothing open: no message
         title, body = messages.digest(list(tasks.values()), person.language, hours.zone, settings.inbox_url, now)
         rows.append(
-            message(
+            personal_message(
+                person,
                 key=f"digest:{username}:{today.isoformat()}",
                 kind=NotificationKind.DIGEST,
-                tags=[user_tag(username)],
                 title=title,
                 body=body,
                 now=now,
-                recipient=username,
-                language=person.language,
             )
         )
     enqueue(session=session, rows=rows)
