@@ -9,6 +9,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +62,19 @@ class Notifier:
         text = path.read_text(encoding="utf-8") if path.is_file() else None
         return cls(text, source=str(path), app_url=app_url)
 
-    def targets(self, tags: list[str]) -> list[Any]:
-        """The configured URLs carrying every one of `tags`."""
-        return list(self._apprise.find([tuple(tags)], match_always=False))
+    def targets(self, tags: list[str], *, any_of: bool = False) -> list[Any]:
+        """The configured URLs carrying every one of `tags` (with `any_of`, at least one of them)."""
+        wanted: list[Any] = list(tags) if any_of else [tuple(tags)]
+        return list(self._apprise.find(wanted, match_always=False))
 
-    def has_route(self, tags: list[str]) -> bool:
-        return bool(self.targets(tags))
+    def has_route(self, tags: list[str], *, any_of: bool = False) -> bool:
+        return bool(self.targets(tags, any_of=any_of))
 
-    def deliver(self, *, tags: list[str], title: str, body: str, done: list[str] | None = None) -> Delivery:
+    def deliver(
+        self, *, tags: list[str], title: str, body: str, done: list[str] | None = None, any_of: bool = False
+    ) -> Delivery:
         """Send to every target of `tags` not in `done`; ok only when each of them answered True."""
-        servers = self.targets(tags)
+        servers = self.targets(tags, any_of=any_of)
         if not servers:
             return Delivery(ok=False, error=f"no URL in {self.source} is tagged {' + '.join(tags)}")
         delivered, errors = list(done or []), []
@@ -93,6 +97,16 @@ class Notifier:
                 errors.append(f"{server.url(privacy=True)}: {reason}")
         failed = "; ".join(errors)[:1000] or None
         return Delivery(ok=not errors, delivered=delivered, error=failed)
+
+
+@lru_cache(maxsize=4)
+def _routing(path: Path, _modified_ns: int) -> Notifier:
+    return Notifier.from_file(path)
+
+
+def routing(path: Path) -> Notifier:
+    """The routing file as it is now, read again only when it changed (gates consult it for channels)."""
+    return _routing(path, path.stat().st_mtime_ns if path.is_file() else 0)
 
 
 def url_accepted(url: str) -> bool:

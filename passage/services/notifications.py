@@ -179,7 +179,26 @@ def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | Non
                 task_id=task.id,
             )
         )
-    enqueue(session=session, rows=rows)
+    enqueue(session=session, rows=[*rows, *_channel_message(task, facts, now)])
+
+
+def channel_tags(task: HumanTask) -> list[str]:
+    """The shared channels a gate is posted to: its role's, and its programme's."""
+    return [role_tag(task.role.value), f"programme:{task.programme}"]
+
+
+def _channel_message(task: HumanTask, facts: messages.TaskFacts, now: datetime) -> list[dict[str, Any]]:
+    """One post for the shared channels (a team's Teams or Slack hook) of the gate, where the routing has any."""
+    from passage.notify import routing
+
+    settings, tags = get_settings(), channel_tags(task)
+    if not routing(settings.notify_config_path).has_route(tags, any_of=True):
+        return []
+    title, body = messages.assigned(facts, settings.notify_language, office_hours().zone, settings.inbox_url)
+    key = f"assigned:{task.id}:channel"
+    return [
+        message(key=key, kind=NotificationKind.ASSIGNED, tags=tags, title=title, body=body, now=now, task_id=task.id)
+    ]
 
 
 def _claim(session: Session, token: str, now: datetime, limit: int) -> Sequence[Notification]:
@@ -215,7 +234,11 @@ def send_due(
     notifier = notifier or Notifier.from_file(settings.notify_config_path, app_url=settings.inbox_url)
     result, token = SendResult(), uuid4().hex
     for row in _claim(session, token, now, limit):
-        delivery = notifier.deliver(tags=row.tags.split(), title=row.title, body=row.body, done=row.delivered_to)
+        # A person's message goes where their tag is; a channel post (no recipient) to every channel it names.
+        channel = row.recipient is None and row.kind == NotificationKind.ASSIGNED
+        delivery = notifier.deliver(
+            tags=row.tags.split(), title=row.title, body=row.body, done=row.delivered_to, any_of=channel
+        )
         row.delivered_to, row.last_error, row.claimed_by = delivery.delivered, delivery.error, None
         if delivery.ok:
             row.status, row.sent_at = NotificationStatus.SENT, utcnow()

@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -198,3 +199,38 @@ def test_two_senders_at_once_send_each_message_once(db: Session, hook: Hook) -> 
     assert len(hook.posts) == 20
     assert len({(post["path"], post["title"]) for post in hook.posts}) == 20
     assert {r.status for r in rows(db)} == {NotificationStatus.SENT}
+
+
+def routing_file(path: Path, entries: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write the routing file the services read (PASSAGE_NOTIFY_CONFIG) with each URL's tags."""
+    lines = ["version: 1", "urls:"] + [f"  - {url}:\n      tag: {tags}" for url, tags in entries.items()]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setenv("PASSAGE_NOTIFY_CONFIG", str(path))
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("channels", "posted_to"),
+    [
+        ({"managers": "role:programme-manager", "medics": "role:medical-officer"}, ["/managers"]),
+        ({"team": "programme:resettlement-nl", "afghan": "programme:afghan-transfer"}, ["/team"]),
+        ({"both": "role:programme-manager, programme:resettlement-nl"}, ["/both"]),  # once, not twice
+        ({"medics": "role:medical-officer"}, []),  # no channel of this gate: nothing enqueued
+    ],
+)
+def test_a_gate_is_posted_once_to_the_shared_channels_of_its_role_and_programme(
+    db: Session,
+    hook: Hook,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    channels: dict[str, str],
+    posted_to: list[str],
+) -> None:
+    routes = {hook.url(name): tags for name, tags in channels.items()}
+    routing_file(tmp_path / "notify.yml", routes, monkeypatch)
+    task_id = open_gate(session=db, case_id=new_case(session=db))
+    posts = [r for r in rows(db, NotificationKind.ASSIGNED) if r.recipient is None]
+    assert [(r.key, r.task_id) for r in posts] == ([(f"assigned:{task_id}:channel", task_id)] if posted_to else [])
+    send_due(session=db, notifier=routing({**routes, hook.url("anna"): "user:pm.anna"}), now=LATER)
+    assert sorted(p["path"] for p in hook.posts if p["path"] != "/anna") == posted_to
+    assert all(p["title"].startswith("[Passage] New task: Accept for selection mission") for p in hook.posts)
