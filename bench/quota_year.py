@@ -8,6 +8,8 @@ by the staff member of the gate's role; the stack is the embedded default.
 """
 
 import argparse
+import json
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -15,11 +17,12 @@ from datetime import date
 from sqlmodel import Session, col, func, select
 
 from bench.common import cpu_seconds, embedded_stack, poll, table, tree
-from models import AuditEvent, Case, CaseStatus, HumanTask, TaskStatus
+from models import AuditEvent, Case, CaseStatus, Decision, HumanTask, Role, TaskStatus
 from passage.db import get_engine
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 from passage.services.errors import PassageError
+from passage.settings import get_settings
 from tests.factories import DECIDERS, FORMS
 
 YEAR = 2091  # a year of its own: the national quota (500) applies, no sub-quota
@@ -35,15 +38,21 @@ def referral(n: int) -> dict[str, object]:
     }
 
 
+# A second person of the role, for gates that need two approvals (a plan with a medical escort).
+SECOND = {Role.PROGRAMME_MANAGER: "pm.joost"}
+
+
 def decide_one(task: HumanTask) -> bool:
     """Approve `task` with its step's usual form; False when someone (or something) got there first."""
     step = task.step.rsplit("-", 1)[0] if task.step[-1].isdigit() else task.step
-    try:
-        with Session(get_engine()) as session:
-            decide(session=session, task_id=task.id or 0, actor=DECIDERS[task.role], approve=True, data=FORMS[step])
-    except PassageError:
-        return False
-    return True
+    for actor in (DECIDERS[task.role], SECOND.get(task.role)):
+        try:
+            with Session(get_engine()) as session:
+                decide(session=session, task_id=task.id or 0, actor=actor or "", approve=True, data=FORMS[step])
+            return True
+        except PassageError:
+            continue  # already approved by this person (N-of-M), or decided meanwhile
+    return False
 
 
 def open_tasks() -> list[HumanTask]:
@@ -51,23 +60,22 @@ def open_tasks() -> list[HumanTask]:
         return list(session.exec(select(HumanTask).where(col(HumanTask.status) == TaskStatus.OPEN)).all())
 
 
-def count(model: type[Case] | type[AuditEvent], *where: object) -> int:
+def count(model: type[Case] | type[AuditEvent] | type[Decision], *where: object) -> int:
     with Session(get_engine()) as session:
         return int(session.exec(select(func.count()).select_from(model).where(*where)).one())  # type: ignore[arg-type]
 
 
-def run_year(cases: int, deciders: int) -> tuple[int, float]:
-    """Send the referrals and decide every gate as it opens; returns (gates decided, seconds)."""
+def run_year(cases: int, deciders: int) -> float:
+    """Send the referrals and decide every gate as it opens; returns the seconds it took."""
     started = time.perf_counter()
     with Session(get_engine()) as session:
         for n in range(cases + 1):
             start_case(session=session, programme="resettlement-nl", case_file=referral(n), actor="cw.amal")
-    decided = 0
     with ThreadPoolExecutor(deciders) as pool:
         while count(Case, col(Case.closed_at).is_(None)):
-            decided += sum(pool.map(decide_one, open_tasks()))
+            list(pool.map(decide_one, open_tasks()))
             poll(lambda: open_tasks() or not count(Case, col(Case.closed_at).is_(None)), timeout=600, every=0.2)
-    return decided, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -75,9 +83,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=500, help="the quota; one more referral is sent")
     parser.add_argument("--deciders", type=int, default=4, help="people deciding at the same time")
     args = parser.parse_args()
+    # The national quota is the number of cases asked for, so the one extra referral is refused.
+    os.environ["PASSAGE_QUOTAS"] = json.dumps([{"key": "national", "label": "National quota", "limit": args.cases}])
+    get_settings.cache_clear()
     with embedded_stack() as pids:
         cpu_before = cpu_seconds(tree(pids))
-        gates, seconds = run_year(args.cases, args.deciders)
+        seconds = run_year(args.cases, args.deciders)
+        gates = count(Decision)
         cpu = cpu_seconds(tree(pids)) - cpu_before
     closed = count(Case, col(Case.status) == CaseStatus.CLOSED)
     refused = count(Case, col(Case.status) == CaseStatus.REFUSED)
