@@ -121,7 +121,7 @@ def main() -> None:
                 (f"p50, decision recorded → next gate open (n={len(samples)})", f"{statistics.median(samples):.2f} s"),
                 ("p95", f"{quantiles[18]:.2f} s"),
                 ("max", f"{max(samples):.2f} s"),
-                ("gate open → run suspended, its process gone (p50)", f"{statistics.median(tails):.2f} s"),
+                ("gate open → run suspended (Prefect state, p50)", f"{statistics.median(tails):.2f} s"),
             ],
         )
         rows: list[tuple[str, str]] = []
