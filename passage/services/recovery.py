@@ -12,14 +12,19 @@ from passage.settings import get_settings
 log = logging.getLogger(__name__)
 
 RECOVERED = "run.recovered"
+ABANDONED = "run.left-to-operator"
 # A run that fails every time (a bug, not a hiccup) is left alone after this many tries, so the
 # reconciler does not spin on it; its case shows every try in the timeline.
 MAX_RECOVERIES = 5
 
 
-def recoveries(*, session: Session, case_id: int) -> int:
-    query = select(func.count()).where(col(AuditEvent.case_id) == case_id, col(AuditEvent.action) == RECOVERED)
+def _events(session: Session, case_id: int, action: str) -> int:
+    query = select(func.count()).where(col(AuditEvent.case_id) == case_id, col(AuditEvent.action) == action)
     return int(session.exec(query).one())
+
+
+def recoveries(*, session: Session, case_id: int) -> int:
+    return _events(session, case_id, RECOVERED)
 
 
 def recover_run(*, session: Session, case: Case, state: str) -> bool:
@@ -28,9 +33,17 @@ def recover_run(*, session: Session, case: Case, state: str) -> bool:
         return False
     tries = recoveries(session=session, case_id=case.id or 0)
     if tries >= MAX_RECOVERIES:
-        log.error(
-            "case %s: run %s is %s after %d recoveries; left for an operator", case.ref, case.flow_run_id, state, tries
-        )
+        # Said once, in the log and on the case's trail: the reconciler meets this run on every pass.
+        if not _events(session, case.id or 0, ABANDONED):
+            audit.record(session=session, actor="system", action=ABANDONED, case_id=case.id, detail={"state": state})
+            session.commit()
+            log.error(
+                "case %s: run %s is %s after %d recoveries; left for an operator",
+                case.ref,
+                case.flow_run_id,
+                state,
+                tries,
+            )
         return False
     prefect.reschedule(case.flow_run_id)
     audit.record(
