@@ -1,0 +1,69 @@
+"""Dutch and English in the inbox.
+
+The English text is the key: `t("Approve")` shows "Approve" in English and the Dutch entry of
+`ui/locales/nl/*.toml` in Dutch (one file per page or area, so pages never edit one shared list).
+A missing Dutch entry falls back to English; `tests/ui/test_i18n.py` lists the ones missing.
+"""
+
+import tomllib
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+LANGUAGES = {"en": "English", "nl": "Nederlands"}
+DEFAULT = "en"
+LANGUAGE_KEY = "passage.language"
+LOCALES = Path(__file__).parent / "locales"
+_MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """Every entry of the language's files; English has none (its keys are its text)."""
+    entries: dict[str, str] = {}
+    for path in sorted((LOCALES / language).glob("*.toml")):
+        entries.update(tomllib.loads(path.read_text(encoding="utf-8")))
+    return entries
+
+
+def current_language() -> str:
+    """The logged-in user's language (set at login and by the language switch)."""
+    language = st.session_state.get(LANGUAGE_KEY, DEFAULT)
+    return language if language in LANGUAGES else DEFAULT
+
+
+def set_language(language: str) -> None:
+    st.session_state[LANGUAGE_KEY] = language if language in LANGUAGES else DEFAULT
+
+
+def t(text: str, /, **values: object) -> str:
+    """`text` in the user's language, with `{name}` placeholders filled from `values`."""
+    translated = catalog(current_language()).get(text, text) if current_language() != DEFAULT else text
+    return translated.format(**values) if values else translated
+
+
+def format_date(day: date | None) -> str:
+    """23-11-2026 in Dutch, 23 Nov 2026 in English; empty for no date."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.date()
+    if current_language() == "nl":
+        return day.strftime("%d-%m-%Y")
+    return day.strftime("%d %b %Y")
+
+
+def format_datetime(moment: datetime | None) -> str:
+    """Date as `format_date`, then the 24-hour time (both languages)."""
+    if moment is None:
+        return ""
+    return f"{format_date(moment)} {moment:%H:%M}"
+
+
+def format_day_month(day: date) -> str:
+    """Short form for charts and tight columns: 23 nov / 23 Nov."""
+    if current_language() == "nl":
+        return f"{day.day} {_MONTHS_NL[day.month - 1]}"
+    return day.strftime("%d %b").lstrip("0")
