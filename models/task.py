@@ -45,6 +45,8 @@ class HumanTask(SQLModel, table=True):
     approvals_required: int = Field(default=1, ge=1, le=5)
     # Claimed by (or reassigned to) one person: only they decide it until it is unclaimed.
     assignee: str | None = Field(default=None, index=True, max_length=60)
+    # From the case's vulnerability flags when the task opens: 2 urgent, 1 vulnerable, 0 none (the inbox sorts by it).
+    priority: int = Field(default=0, index=True, ge=0, le=2)
 
 
 class Approval(SQLModel, table=True):

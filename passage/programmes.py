@@ -131,3 +131,22 @@ def get_form(form_type: str) -> type["GateForm"]:
         return form_types()[form_type]
     except KeyError:
         raise NotFound(f"unknown form type '{form_type}'") from None
+
+
+@cache
+def gates_of(slug: str) -> tuple["Gate[Any]", ...]:
+    """The programme's gates in the order its flow module defines them (its procedure's order).
+
+    Read from the module rather than a second list kept by hand; a gate asked only under a condition
+    (an escort, a second round) is among them.
+    """
+    import sys
+
+    from tasks.gate import Gate
+
+    module = sys.modules[get_programme(slug).flow.fn.__module__]
+    found: dict[str, Gate[Any]] = {}
+    for value in vars(module).values():
+        if isinstance(value, Gate):
+            found.setdefault(value.step, value)
+    return tuple(found.values())

@@ -32,6 +32,7 @@ class Ticket(BaseModel):
     username: str
     full_name: str
     expires_at: datetime
+    language: str = "en"  # the inbox's language from the first page after login
 
 
 def _check(password: str, password_hash: str) -> bool:
@@ -45,7 +46,7 @@ def _check(password: str, password_hash: str) -> bool:
 
 def _ticket(user: User) -> Ticket:
     expires = utcnow() + timedelta(minutes=get_settings().session_minutes)
-    return Ticket(username=user.username, full_name=user.full_name, expires_at=expires)
+    return Ticket(username=user.username, full_name=user.full_name, expires_at=expires, language=user.language)
 
 
 def _fail(session: Session, user: User | None, username: str) -> LoginRefused:

@@ -5,14 +5,15 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Role, TaskStatus
 from models.common import utcnow
-from passage.services import access, audit, notifications
+from passage.services import access, audit, notifications, task_filters
 from passage.services.errors import NotFound
+from passage.services.task_filters import Due, TaskFilter, priority_of
 from passage.services.users import ANY_PROGRAMME
 
 
@@ -48,6 +49,7 @@ class TaskRow(BaseModel):
     overdue: bool
     assignee: str | None = None
     approvals_required: int = 1
+    priority: int = 0
 
 
 class TaskView(BaseModel):
@@ -67,8 +69,9 @@ def _find(session: Session, case_id: int, step: str) -> HumanTask | None:
 def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
     """Record the task once; a re-run finds the same row (and points it at the live run)."""
     task = _find(session, request.case_id, request.step)
+    case = session.get(Case, request.case_id)
     if task is None:
-        task = HumanTask(**request.model_dump())
+        task = HumanTask(**request.model_dump(), priority=priority_of(case.flags if case else []))
         session.add(task)
         try:
             session.flush()
@@ -92,7 +95,6 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
         notifications.enqueue_assignment(session=session, task=task)
     elif task.status == TaskStatus.OPEN and task.flow_run_id != request.flow_run_id:
         task.flow_run_id = request.flow_run_id  # a replacement run took over the case
-    case = session.get(Case, request.case_id)
     if case is not None:
         case.current_step = request.step
     session.commit()
@@ -143,7 +145,7 @@ def tasks_of_case(*, session: Session, case_id: int) -> Sequence[HumanTask]:
     return session.exec(select(HumanTask).where(HumanTask.case_id == case_id).order_by(col(HumanTask.id))).all()
 
 
-def _decidable_by(session: Session, actor: str) -> Any:
+def decidable_by(session: Session, actor: str) -> Any:
     """The SQL condition 'a task `actor` may decide': their (and their delegators') roles, not claimed by others."""
     grants = access.grants(session=session, username=actor)
     if not grants:
@@ -162,6 +164,16 @@ def _decidable_by(session: Session, actor: str) -> Any:
     )
 
 
+def visible(*, session: Session, actor: str, status: TaskStatus = TaskStatus.OPEN) -> ColumnElement[bool] | None:
+    """The SQL condition 'tasks of `status` that `actor` may decide' (the system sees all); None: none at all."""
+    access.require_person(session=session, actor=actor)
+    condition = col(HumanTask.status) == status
+    if access.is_service(actor):
+        return condition
+    decidable = decidable_by(session, actor)
+    return None if decidable is None else and_(condition, decidable)
+
+
 def list_tasks(
     *,
     session: Session,
@@ -171,46 +183,46 @@ def list_tasks(
     step: str | None = None,
     overdue_only: bool = False,
     status: TaskStatus = TaskStatus.OPEN,
+    filters: TaskFilter | None = None,
     limit: int = 500,
+    now: datetime | None = None,
 ) -> list[TaskRow]:
-    """Tasks by due date: for a person only those their roles may decide (the system sees all)."""
-    access.require_person(session=session, actor=actor)
-    now = utcnow()
+    """Tasks `actor` may decide, earliest due first; with `filters`, page `filters.page` of `limit` rows.
+
+    One query (tasks joined to their case's reference and title), whatever the number of rows.
+    """
+    condition = visible(session=session, actor=actor, status=status)
+    if condition is None:
+        return []
+    now = now or utcnow()
+    filters = filters or TaskFilter(programme=programme, step=step, due=Due.OVERDUE if overdue_only else Due.ALL)
     query = (
         select(HumanTask, Case.ref, Case.title)
         .join(Case, col(Case.id) == col(HumanTask.case_id))
-        .where(HumanTask.status == status)
-        .order_by(col(HumanTask.due_at), col(HumanTask.id))
+        .where(condition, task_filters.conditions(filters, actor=actor, now=now))
+        .order_by(*task_filters.ordering(filters.sort))
+        .offset((filters.page - 1) * limit)
         .limit(limit)
     )
-    if not access.is_service(actor):
-        condition = _decidable_by(session, actor)
-        if condition is None:
-            return []
-        query = query.where(condition)
     if role is not None:
         query = query.where(HumanTask.role == role)
-    if programme:
-        query = query.where(HumanTask.programme == programme)
-    if step:
-        query = query.where(HumanTask.step == step)
-    if overdue_only:
-        query = query.where(col(HumanTask.due_at) < now)
-    return [
-        TaskRow(
-            id=task.id or 0,
-            case_ref=ref,
-            case_title=title,
-            programme=task.programme,
-            step=task.step,
-            title=task.title,
-            role=task.role,
-            status=task.status,
-            due_at=task.due_at,
-            requested_by=task.requested_by,
-            overdue=task.status == TaskStatus.OPEN and task.due_at < now,
-            assignee=task.assignee,
-            approvals_required=task.approvals_required,
-        )
-        for task, ref, title in session.exec(query).all()
-    ]
+    return [_row(task, ref, title, now) for task, ref, title in session.exec(query).all()]
+
+
+def _row(task: HumanTask, ref: str, title: str, now: datetime) -> TaskRow:
+    return TaskRow(
+        id=task.id or 0,
+        case_ref=ref,
+        case_title=title,
+        programme=task.programme,
+        step=task.step,
+        title=task.title,
+        role=task.role,
+        status=task.status,
+        due_at=task.due_at,
+        requested_by=task.requested_by,
+        overdue=task.status == TaskStatus.OPEN and task.due_at < now,
+        assignee=task.assignee,
+        approvals_required=task.approvals_required,
+        priority=task.priority,
+    )

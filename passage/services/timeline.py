@@ -9,6 +9,7 @@ from sqlmodel import Session
 from models import Case, CaseStatus, TaskStatus
 from passage.services import access, audit, cases, steps
 from passage.services.human_tasks import approvals_of, decision_for, tasks_of_case
+from passage.services.process import ProcessStep, process_of
 
 
 class PersonView(BaseModel):
@@ -53,6 +54,7 @@ class CaseView(BaseModel):
     persons: list[PersonView]
     timeline: list[Event]
     trail: list[TrailEntry] = []
+    process: list[ProcessStep] = []  # the procedure: done, current, to come
 
 
 def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
@@ -163,4 +165,5 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         persons=persons,
         timeline=sorted(timeline, key=lambda e: e.at),
         trail=_trail(session, case_id),
+        process=process_of(session=session, case=case),
     )

@@ -183,3 +183,18 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
     session.commit()
     session.refresh(user)
     return user
+
+
+def set_language(*, session: Session, actor: str, language: str) -> User:
+    """A person chooses the language of their inbox and messages (`en` or `nl`)."""
+    from passage.messages import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise PassageError(f"language: use one of {', '.join(LANGUAGES)}")
+    user = get_user(session=session, username=actor)
+    user.language = language
+    session.add(user)
+    audit.record(session=session, actor=actor, action="user.language", detail={"language": language})
+    session.commit()
+    session.refresh(user)
+    return user
