@@ -4,16 +4,18 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.i18n import t
+
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Passage", page_icon=":material/inbox:", layout="wide")
 navigation = st.navigation(
     [
-        st.Page(PAGES / "inbox.py", title="Inbox", icon=":material/inbox:", default=True),
-        st.Page(PAGES / "cases.py", title="Cases", icon=":material/folder_open:"),
-        st.Page(PAGES / "new_case.py", title="New case", icon=":material/create_new_folder:"),
-        st.Page(PAGES / "admin.py", title="Administration", icon=":material/admin_panel_settings:"),
-        st.Page(PAGES / "outbox.py", title="Notifications", icon=":material/outgoing_mail:"),
+        st.Page(PAGES / "inbox.py", title=t("Inbox"), icon=":material/inbox:", default=True),
+        st.Page(PAGES / "cases.py", title=t("Cases"), icon=":material/folder_open:"),
+        st.Page(PAGES / "new_case.py", title=t("New case"), icon=":material/create_new_folder:"),
+        st.Page(PAGES / "admin.py", title=t("Administration"), icon=":material/admin_panel_settings:"),
+        st.Page(PAGES / "outbox.py", title=t("Notifications"), icon=":material/outgoing_mail:"),
     ]
 )
 navigation.run()

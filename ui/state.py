@@ -16,8 +16,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from passage.db import get_engine, init_db
-from passage.services import auth
+from passage.services import auth, users
+from passage.services.errors import PassageError
 from passage.settings import get_settings
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
 
 TICKET = "passage.ticket"
 
@@ -37,7 +39,9 @@ def session() -> Iterator[Session]:
 
 def sign_in(ticket: auth.Ticket, state: dict[str, object] | None = None) -> None:
     """Start the browser session of a verified login (`state`: AppTest's session state in page tests)."""
-    (st.session_state if state is None else state)[TICKET] = ticket.model_dump(mode="json")
+    target = st.session_state if state is None else state
+    target[TICKET] = ticket.model_dump(mode="json")
+    target[LANGUAGE_KEY] = ticket.language  # the inbox speaks the user's language from the first page
 
 
 def sign_out() -> None:
@@ -49,11 +53,11 @@ def sign_out() -> None:
 def _login_form() -> None:
     st.title("Passage")
     with st.form("login"):
-        username = st.text_input("Username", key="login-username")
-        password = st.text_input("Password", type="password", key="login-password")
-        submitted = st.form_submit_button("Log in", type="primary")
+        username = st.text_input(t("Username"), key="login-username")
+        password = st.text_input(t("Password"), type="password", key="login-password")
+        submitted = st.form_submit_button(t("Log in"), type="primary")
     if get_settings().demo_mode:
-        st.caption("Demo: users pm.anna, cw.amal, mo.sara, mv.tom, admin; the password is printed by `passage up`.")
+        st.caption(t("Demo: users pm.anna, cw.amal, mo.sara, mv.tom, admin; the password is printed by `passage up`."))
     if not submitted:
         return
     try:
@@ -70,7 +74,7 @@ def _oidc_login() -> None:
     provider = get_settings().oidc_provider or None
     if not st.user.is_logged_in:
         st.title("Passage")
-        if st.button("Log in with your organisation's account", type="primary"):
+        if st.button(t("Log in with your organisation's account"), type="primary"):
             st.login(provider)
         return
     try:
@@ -83,6 +87,32 @@ def _oidc_login() -> None:
     st.rerun()
 
 
+def _save_language(username: str) -> None:
+    """The switch's callback: the user's choice is saved, so their next login (and their messages) use it."""
+    chosen = str(st.session_state["language"])
+    try:
+        with session() as s:
+            users.set_language(session=s, actor=username, language=chosen)
+    except PassageError as exc:
+        st.session_state["language-error"] = str(exc)
+        return
+    set_language(chosen)
+
+
+def language_switch(username: str) -> None:
+    st.session_state["language"] = current_language()
+    st.sidebar.selectbox(
+        t("Language"),
+        list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key="language",
+        on_change=_save_language,
+        args=(username,),
+    )
+    if error := st.session_state.pop("language-error", None):
+        st.sidebar.error(error)
+
+
 def current_user() -> str | None:
     """The logged-in user, or None after showing the login (expired or disabled sessions log in again)."""
     stored = st.session_state.get(TICKET)
@@ -92,12 +122,13 @@ def current_user() -> str | None:
             valid = auth.still_valid(session=s, ticket=ticket)
         if valid:
             st.sidebar.markdown(f"**{ticket.full_name}** ({ticket.username})")
-            if st.sidebar.button("Log out", key="logout"):
+            language_switch(ticket.username)
+            if st.sidebar.button(t("Log out"), key="logout"):
                 sign_out()
                 st.rerun()
             return ticket.username
         st.session_state.pop(TICKET, None)
-        st.info("Your session has ended; please log in again.")
+        st.info(t("Your session has ended; please log in again."))
     if get_settings().login == "oidc":
         _oidc_login()
     else:

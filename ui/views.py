@@ -1,30 +1,60 @@
-"""Pieces of page shared by the inbox and the case pages."""
+"""Pieces of page shared by the inbox, the task page and the case page."""
+
+from datetime import date
 
 import streamlit as st
 
-from passage.services.timeline import CaseView
+from passage.services.process import StepState
+from passage.services.timeline import CaseView, Event
+from ui.i18n import format_date, format_datetime, t
+
+ADULT_AGE = 18
+STATE_MARK = {StepState.DONE: ":green[✔]", StepState.CURRENT: ":orange[▶]", StepState.TO_COME: ":gray[○]"}
+
+
+def duration(seconds: float | None) -> str:
+    """3 d 4 h, 2 h 10 min, 5 min, 12 s: the two largest units are enough to read a wait."""
+    if seconds is None:
+        return ""
+    minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
+    if days:
+        return t("{days} d {hours} h", days=days, hours=hours % 24)
+    if hours:
+        return t("{hours} h {minutes} min", hours=hours, minutes=minutes % 60)
+    return t("{minutes} min", minutes=minutes) if minutes else t("{seconds} s", seconds=int(seconds))
 
 
 def status_line(view: CaseView) -> str:
-    waiting = f" · waiting at **{view.waiting_at}**" if view.waiting_at else ""
+    waiting = " · " + t("waiting at **{step}**", step=view.waiting_at) if view.waiting_at else ""
     outcome = f" · {view.outcome}" if view.outcome else ""
-    return f"`{view.ref}` · {view.programme} · **{view.status.value}**{waiting}{outcome}"
+    return f"`{view.ref}` · {view.programme} · **{t(view.status.value)}**{waiting}{outcome}"
+
+
+def _is_minor(born: str | None) -> bool:
+    if not born:
+        return False
+    birth, today = date.fromisoformat(born), date.today()
+    return (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) < ADULT_AGE
 
 
 def case_summary(view: CaseView) -> None:
-    """Who travels, which flags, where the case stands."""
+    """Who travels, which flags (vulnerabilities, minors), where the case stands."""
     st.markdown(status_line(view))
-    if view.flags:
-        st.markdown(" ".join(f":orange-badge[{flag.replace('_', ' ')}]" for flag in view.flags))
+    flags = [t(flag.replace("_", " ")) for flag in view.flags]
+    if any(_is_minor(p.birth_date) for p in view.persons):
+        flags.append(t("minor"))
+    if flags:
+        st.markdown(" ".join(f":orange-badge[{flag}]" for flag in flags))
     if view.persons:
         # Names are shown exactly as stored (Arabic, Dari or Latin script); st.dataframe escapes them.
         st.dataframe(
             [
                 {
-                    "name": p.full_name,
-                    "nationality": p.nationality,
-                    "born": p.birth_date or "",
-                    "principal": "yes" if p.is_principal else "",
+                    t("name"): p.full_name,
+                    t("nationality"): p.nationality,
+                    t("born"): format_date(date.fromisoformat(p.birth_date)) if p.birth_date else "",
+                    t("minor"): t("yes") if _is_minor(p.birth_date) else "",
+                    t("principal"): t("yes") if p.is_principal else "",
                 }
                 for p in view.persons
             ],
@@ -32,31 +62,56 @@ def case_summary(view: CaseView) -> None:
         )
 
 
-def timeline(view: CaseView) -> None:
-    """Steps done and gates decided, by whom and when."""
-    rows = [
-        {
-            "when (UTC)": event.at.strftime("%Y-%m-%d %H:%M"),
-            "what": event.title,
-            "who": event.actor,
-            "note": event.detail,
-            "form": ", ".join(f"{name}: {value}" for name, value in event.data.items()),
-        }
-        for event in view.timeline
+def process(view: CaseView) -> None:
+    """The programme's steps in order: done, the one the case waits at, and those to come."""
+    current = [p for p in view.process if p.state == StepState.CURRENT]
+    for step in current:
+        st.warning(t("Waiting at: **{title}** for {wait}", title=step.title, wait=duration(step.duration_seconds)))
+    lines = [
+        f"{STATE_MARK[p.state]} {p.title}"
+        + (f" — {t(p.outcome)}" if p.outcome else "")
+        + (f" · {duration(p.duration_seconds)}" if p.duration_seconds is not None else "")
+        for p in view.process
     ]
+    st.markdown("  \n".join(lines))
+    st.caption(t("✔ done · ▶ waiting here · ○ to come (a gate to come may not apply to this case)"))
+
+
+def _row(event: Event) -> dict[str, str]:
+    return {
+        t("when (UTC)"): format_datetime(event.at),
+        t("what"): event.title,
+        t("who"): event.actor,
+        t("took"): duration(event.duration_seconds),
+        t("note"): event.detail,
+        t("form"): ", ".join(f"{name}: {value}" for name, value in event.data.items()),
+    }
+
+
+def timeline(view: CaseView) -> None:
+    """Steps done and gates decided, by whom, when and how long they took."""
     # st.dataframe shows every cell as text: a comment typed as HTML or script is never rendered.
-    st.dataframe(rows, hide_index=True)
+    st.dataframe([_row(event) for event in view.timeline], hide_index=True)
+
+
+def decisions(view: CaseView) -> None:
+    """The case's earlier decisions (special-category form fields already masked for the reader)."""
+    decided = [event for event in view.timeline if event.kind in ("gate-decided", "gate-approval")]
+    if not decided:
+        st.caption(t("No decisions yet."))
+        return
+    st.dataframe([_row(event) for event in decided], hide_index=True)
 
 
 def trail(view: CaseView) -> None:
     """The case's audit trail: who saw and did what, oldest first (hash-chained: `passage audit verify`)."""
     rows = [
         {
-            "when (UTC)": event.at.strftime("%Y-%m-%d %H:%M:%S"),
-            "who": event.actor,
-            "what": event.action,
-            "task": event.task_id or "",
-            "detail": ", ".join(f"{k}: {v}" for k, v in event.detail.items()),
+            t("when (UTC)"): f"{format_datetime(event.at)}:{event.at:%S}",
+            t("who"): event.actor,
+            t("what"): event.action,
+            t("task"): event.task_id or "",
+            t("detail"): ", ".join(f"{k}: {v}" for k, v in event.detail.items()),
         }
         for event in view.trail
     ]

@@ -42,6 +42,7 @@ class TaskRow(BaseModel):
     programme: str
     step: str
     title: str
+    form_type: str
     role: Role
     status: TaskStatus
     due_at: datetime
@@ -217,6 +218,7 @@ def _row(task: HumanTask, ref: str, title: str, now: datetime) -> TaskRow:
         programme=task.programme,
         step=task.step,
         title=task.title,
+        form_type=task.form_type,
         role=task.role,
         status=task.status,
         due_at=task.due_at,

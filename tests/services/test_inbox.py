@@ -33,7 +33,9 @@ def inbox(db: Session) -> dict[str, int]:
     return {
         "overdue": task(db, 1, WEDNESDAY_NOON - timedelta(days=1)),
         "today": task(db, 2, WEDNESDAY_NOON + timedelta(hours=6), case={"vulnerabilities": ["unaccompanied_minor"]}),
-        "week": task(db, 3, WEDNESDAY_NOON + timedelta(days=3), case={"vulnerabilities": ["women_and_children_at_risk"]}),
+        "week": task(
+            db, 3, WEDNESDAY_NOON + timedelta(days=3), case={"vulnerabilities": ["women_and_children_at_risk"]}
+        ),
         "later": task(db, 4, WEDNESDAY_NOON + timedelta(days=20)),
         "ind": task(db, 5, WEDNESDAY_NOON - timedelta(days=2), **IND),
     }

@@ -54,11 +54,11 @@ def test_manager_sees_the_task_waiting_for_their_role_and_a_case_worker_does_not
     assert_clean(manager)
     assert open_buttons(manager) == [f"open-{task_id}"]
     assert "`RST-00001`" in markdown(manager)
-    assert [c.value for c in manager.caption] == ["1 open task(s) for pm.anna, earliest due first"]
+    assert [c.value for c in manager.caption] == ["1 open task(s) for pm.anna"]
     worker = app("cw.pieter")
     assert_clean(worker)
     assert open_buttons(worker) == []
-    assert [c.value for c in worker.caption] == ["0 open task(s) for cw.pieter, earliest due first"]
+    assert [c.value for c in worker.caption] == ["0 open task(s) for cw.pieter"]
 
 
 def test_the_sidebar_says_who_is_logged_in_and_logging_out_shows_the_login(db: Session, app: OpenApp) -> None:

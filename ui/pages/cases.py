@@ -1,4 +1,4 @@
-"""Cases: the list, and one case with its persons and timeline."""
+"""Cases: the list, and one case with where it waits, its procedure, timeline and audit trail."""
 
 import streamlit as st
 
@@ -7,15 +7,16 @@ from passage.services.cases import list_cases
 from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
+from ui.i18n import t
 from ui.state import current_user, session
 
 
 def case_list(user: str) -> None:
-    st.title("Cases")
+    st.title(t("Cases"))
     programme = st.selectbox(
-        "Programme",
+        t("Programme"),
         ["", *all_programmes()],
-        format_func=lambda s: s or "all programmes",
+        format_func=lambda s: s or t("All programmes"),
     )
     with session() as s:
         rows = list_cases(session=s, actor=user, programme=programme or None)
@@ -23,14 +24,14 @@ def case_list(user: str) -> None:
         ref, title, status, action = st.columns([2, 5, 2, 1])
         ref.markdown(f"`{case.ref}`")
         title.markdown(case.title)
-        status.markdown(f"{case.status.value}" + (f" · {case.current_step}" if case.current_step else ""))
-        if action.button("Open", key=f"case-{case.ref}"):
+        status.markdown(t(case.status.value) + (f" · {case.current_step}" if case.current_step else ""))
+        if action.button(t("Open"), key=f"case-{case.ref}"):
             st.query_params["case"] = case.ref
             st.rerun()
 
 
 def case_page(user: str, ref: str) -> None:
-    if st.button("← Cases"):
+    if st.button(t("← Cases"), key="back"):
         del st.query_params["case"]
         st.rerun()
     try:
@@ -41,9 +42,14 @@ def case_page(user: str, ref: str) -> None:
         return
     st.title(view.title)
     views.case_summary(view)
-    st.subheader("Timeline")
-    views.timeline(view)
-    st.subheader("Audit trail")
+    process, history = st.columns([1, 2])
+    with process:
+        st.subheader(t("Process"))
+        views.process(view)
+    with history:
+        st.subheader(t("Timeline"))
+        views.timeline(view)
+    st.subheader(t("Audit trail"))
     views.trail(view)
 
 

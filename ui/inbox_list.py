@@ -1,0 +1,164 @@
+"""The task list: filters kept in the URL with a count beside each choice, sorting, pages, bulk approval.
+
+The URL is the one place the filters live (`?programme=…&due=overdue`): each widget's change writes
+it, each run reads it back through the service's `TaskFilter`, so a shared link or a reload shows the
+same list, and a link with a bad value says which one instead of failing.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from passage.programmes import all_programmes
+from passage.services.errors import FormInvalid
+from passage.services.human_tasks import TaskRow, list_tasks
+from passage.services.inbox import TaskCounts, count_tasks
+from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query
+from ui import bulk
+from ui.i18n import format_date, t
+from ui.state import session
+
+DUE_LABELS = {Due.ALL: "All due dates", Due.OVERDUE: "Overdue", Due.TODAY: "Due today", Due.WEEK: "Due this week"}
+SORT_LABELS = {Sort.DUE: "Due date, earliest first", Sort.PRIORITY: "Priority, most urgent first"}
+PRIORITY_BADGE = {2: ":red-badge[{}]", 1: ":orange-badge[{}]"}
+
+
+def read_filters() -> TaskFilter | None:
+    """The URL's filters, or None after saying which parameter of the link is wrong."""
+    try:
+        return from_query(st.query_params.to_dict())
+    except FormInvalid as exc:
+        for field, reason in exc.fields.items():
+            st.error(t("This link's filter “{field}” is not valid: {reason}", field=field, reason=reason))
+        if st.button(t("Clear filters"), key="clear-filters"):
+            write_filters(TaskFilter())
+            st.rerun()
+        return None
+
+
+def write_filters(filters: TaskFilter) -> None:
+    for name in TaskFilter.model_fields:
+        st.query_params.pop(name, None)
+    st.query_params.update(to_query(filters))
+
+
+def _changed(field: str) -> None:
+    """A filter widget's callback: the new choice into the URL, back to page 1 (a new programme: any step)."""
+    current = from_query(st.query_params.to_dict())
+    update: dict[str, Any] = {field: st.session_state[f"filter-{field}"], "page": 1}
+    if field == "programme":
+        update["step"] = None
+    write_filters(current.model_copy(update=update))
+
+
+def _choice(label: str, field: str, options: list[Any], shown: Callable[[Any], str], where: Any) -> None:
+    """A selectbox whose value is the URL's (set before it renders) and whose change goes to the URL."""
+    st.session_state[f"filter-{field}"] = getattr(from_query(st.query_params.to_dict()), field)
+    where.selectbox(label, options, format_func=shown, key=f"filter-{field}", on_change=_changed, args=(field,))
+
+
+def _counted(label: str, count: int) -> str:
+    return f"{label} ({count})"
+
+
+def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
+    programme, step, assignee = st.columns(3)
+    titles = {slug: p.title for slug, p in all_programmes().items()}
+    _choice(
+        t("Programme"),
+        "programme",
+        [None, *titles],
+        lambda p: _counted(titles[p], counts.programme.get(p, 0)) if p else t("All programmes"),
+        programme,
+    )
+    steps = sorted({*counts.step, *([filters.step] if filters.step else [])})
+    _choice(
+        t("Step"),
+        "step",
+        [None, *steps],
+        lambda s: _counted(counts.step_titles.get(s, s), counts.step.get(s, 0)) if s else t("All steps"),
+        step,
+    )
+    people = sorted({*counts.assignee, filters.assignee} - {ME, UNASSIGNED, ANYONE, user})
+    scope = {ANYONE: t("Anyone"), ME: t("Me"), UNASSIGNED: t("Unassigned")}
+    mine = {ANYONE: sum(counts.assignee.values()), ME: counts.assignee.get(user, 0)}
+    _choice(
+        t("Assignee"),
+        "assignee",
+        [ANYONE, ME, UNASSIGNED, *people],
+        lambda a: _counted(scope.get(a, a), mine.get(a, counts.assignee.get(a, 0))),
+        assignee,
+    )
+    due, sort, vulnerable = st.columns(3)
+    _choice(t("Due"), "due", list(Due), lambda d: _counted(t(DUE_LABELS[d]), counts.due.get(d, 0)), due)
+    _choice(t("Sort by"), "sort", list(Sort), lambda s: t(SORT_LABELS[s]), sort)
+    _choice(
+        t("Vulnerability"),
+        "vulnerable",
+        [False, True],
+        lambda v: _counted(t("Vulnerable cases only"), counts.vulnerable) if v else t("All cases"),
+        vulnerable,
+    )
+
+
+def task_row(row: TaskRow, selectable: bool) -> None:
+    pick, ref, title, due, action = st.columns([1, 2, 5, 3, 1])
+    if selectable:
+        pick.checkbox(t("Select"), key=f"select-{row.id}", label_visibility="collapsed")
+    ref.markdown(f"`{row.case_ref}`")
+    badge = (
+        PRIORITY_BADGE[row.priority].format(t("urgent" if row.priority == 2 else "vulnerable")) if row.priority else ""
+    )
+    title.markdown(f"**{row.title}** — {row.case_title} {badge}".rstrip())
+    when = (
+        f":red[{t('overdue {date}', date=format_date(row.due_at))}]"
+        if row.overdue
+        else t("due {date}", date=format_date(row.due_at))
+    )
+    claimed = " · " + t("claimed by {who}", who=row.assignee) if row.assignee else ""
+    due.markdown(when + claimed)
+    if action.button(t("Open"), key=f"open-{row.id}"):
+        st.query_params["task"] = str(row.id)
+        st.rerun()
+
+
+def pager(filters: TaskFilter, total: int) -> None:
+    first = (filters.page - 1) * PAGE_SIZE
+    st.caption(
+        t(
+            "Showing {first}–{last} of {total}",
+            first=min(first + 1, total),
+            last=min(first + PAGE_SIZE, total),
+            total=total,
+        )
+    )
+    back, forward = st.columns(2)
+    if filters.page > 1 and back.button(t("Previous page"), key="page-back"):
+        write_filters(filters.model_copy(update={"page": filters.page - 1}))
+        st.rerun()
+    if first + PAGE_SIZE < total and forward.button(t("Next page"), key="page-next"):
+        write_filters(filters.model_copy(update={"page": filters.page + 1}))
+        st.rerun()
+
+
+def render(user: str) -> None:
+    st.title(t("Inbox"))
+    if flash := st.session_state.pop("flash", None):
+        st.success(flash)
+    filters = read_filters()
+    if filters is None:
+        return
+    with session() as s:
+        counts = count_tasks(session=s, actor=user, filters=filters)
+        rows = list_tasks(session=s, actor=user, filters=filters, limit=PAGE_SIZE)
+    filter_bar(filters, counts, user)
+    st.caption(t("{n} open task(s) for {user}", n=counts.total, user=user))
+    selectable = bulk.offered(filters, rows)
+    for row in rows:
+        task_row(row, selectable)
+    if selectable:
+        bulk.actions(user, rows)
+    bulk.results()
+    if counts.total > PAGE_SIZE:
+        pager(filters, counts.total)
