@@ -55,7 +55,9 @@ def _gate_steps(session: Session, case_id: int, now: datetime) -> list[ProcessSt
 
 def _seen(gate_step: str, keys: set[str]) -> bool:
     """A gate asked again (`movement-plan-2`) or per member (`dna-sample-2`) counts as the gate."""
-    return any(key == gate_step or (key.startswith(f"{gate_step}-") and key[len(gate_step) + 1 :].isdigit()) for key in keys)
+    return any(
+        key == gate_step or (key.startswith(f"{gate_step}-") and key[len(gate_step) + 1 :].isdigit()) for key in keys
+    )
 
 
 def process_of(*, session: Session, case: Case) -> list[ProcessStep]:

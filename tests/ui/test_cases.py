@@ -8,6 +8,13 @@ from tests.factories import FORMS, new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
 
 CASES = "pages/cases.py"
+IND = {
+    "step": "ind-decision",
+    "form_type": "ind-decision",
+    "title": "IND decision",
+    "role": Role.CASE_WORKER,
+    "requested_by": "system",
+}
 
 
 def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: OpenApp) -> None:
@@ -49,3 +56,25 @@ def test_a_link_to_an_unknown_case_says_so(db: Session, app: OpenApp) -> None:
     at = app("pm.anna", page=CASES, case="RST-09999")
     assert_clean(at)
     assert [e.value for e in at.error] == ["no case 'RST-09999'"]
+
+
+def test_the_case_page_shows_where_the_case_waits_and_how_long_each_step_took(db: Session, app: OpenApp) -> None:
+    case_id = new_case(session=db)
+    accept = open_gate(session=db, case_id=case_id)
+    decide(session=db, task_id=accept, actor="pm.anna", approve=True, deliver=False)
+    open_gate(session=db, case_id=case_id, **IND)
+    at = app("pm.joost", page=CASES, case="RST-00001")
+    assert_clean(at)
+    [waiting] = [w.value for w in at.warning]
+    assert waiting.startswith("Waiting at: **IND decision** for ")
+    [process] = [m for m in markdown(at) if m.startswith(":green[✔]")]
+    lines = [line.split(" · ")[0] for line in process.split("  \n")]
+    assert lines[:3] == [
+        ":green[✔] Accept for selection mission — approved",
+        ":orange[▶] IND decision",
+        ":gray[○] Health assessment: fit to travel",
+    ]
+    assert lines[-1] == ":gray[○] Arrival and hand-over to COA"
+    timeline = at.dataframe[1].value
+    decided = timeline[timeline["what"] == "Accept for selection mission: approved"]
+    assert decided["took"].tolist() == ["0 s"]  # decided straight after it opened

@@ -1,0 +1,63 @@
+"""Dutch and English: every text the pages pass to t() has a Dutch entry; a Dutch user reads Dutch."""
+
+import ast
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from models import User
+from models.common import utcnow
+from passage.services.users import set_language
+from tests.factories import new_case, open_gate
+from tests.ui.conftest import OpenApp, assert_clean, markdown
+from ui.i18n import catalog
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+
+
+def texts_given_to_t() -> dict[str, str]:
+    """Every literal first argument of a call to `t(...)` in ui/, with where it is."""
+    found: dict[str, str] = {}
+    for path in sorted(UI.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, f"{path.relative_to(UI.parent)}:{node.lineno}")
+    return found
+
+
+def test_every_text_given_to_t_has_a_dutch_entry() -> None:
+    texts = texts_given_to_t()
+    assert len(texts) > 50  # the scan finds the pages' texts
+    missing = {text: where for text, where in texts.items() if text not in catalog("nl")}
+    assert missing == {}
+
+
+def test_a_dutch_user_reads_the_inbox_in_dutch_with_dutch_dates(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="pm.anna", language="nl")
+    due = utcnow() - timedelta(days=2)
+    open_gate(session=db, case_id=new_case(session=db), due_at=due)
+    at = app("pm.anna")
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Inbox"]
+    assert at.caption[0].value == "1 open taak/taken voor pm.anna"
+    assert list(at.selectbox(key="filter-due").options)[1] == "Te laat (1)"
+    assert any(f"te laat sinds {due:%d-%m-%Y}" in m for m in markdown(at))
+    assert [b.label for b in at.button if b.key == "logout"] == ["Uitloggen"]
+
+
+def test_the_language_switch_saves_the_choice_and_the_page_follows(db: Session, app: OpenApp) -> None:
+    at = app("pm.joost")
+    assert at.caption[0].value == "0 open task(s) for pm.joost"
+    at.sidebar.selectbox(key="language").set_value("nl").run()
+    assert_clean(at)
+    assert at.caption[0].value == "0 open taak/taken voor pm.joost"
+    db.expire_all()
+    assert db.get(User, "pm.joost").language == "nl"  # type: ignore[union-attr]
