@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from models import AuditEvent, HumanTask, Role, TaskStatus
 from passage.services import assignment
+from passage.services.decisions import decide
 from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import list_tasks
 from passage.services.inbox import bulk_approvable, bulk_approve, count_tasks
@@ -155,7 +156,16 @@ def test_bulk_approval_decides_each_task_and_reports_a_refusal_by_row(db: Sessio
     statuses = {t.id: t.status for t in db.exec(select(HumanTask).where(col(HumanTask.id).in_([first, second, own])))}
     assert statuses == {first: TaskStatus.DECIDED, second: TaskStatus.DECIDED, own: TaskStatus.OPEN}
     approved = db.exec(select(AuditEvent.task_id).where(AuditEvent.action == "task.approved")).all()
-    assert sorted(approved) == sorted([first, second])
+    assert sorted(i or 0 for i in approved) == sorted([first, second])
+
+
+@pytest.mark.parametrize("comment", ["", "   \n"])
+def test_a_rejection_without_a_reason_is_refused_by_the_service_and_stores_nothing(db: Session, comment: str) -> None:
+    task_id = task(db, 1, datetime.now(UTC))
+    with pytest.raises(FormInvalid) as refused:
+        decide(session=db, task_id=task_id, actor="pm.anna", approve=False, comment=comment, deliver=False)
+    assert refused.value.fields == {"comment": "a rejection needs a reason"}
+    assert db.get(HumanTask, task_id).status == TaskStatus.OPEN  # type: ignore[union-attr]
 
 
 def test_bulk_approval_is_refused_for_mixed_gates_and_forms_that_ask_for_values(db: Session) -> None:
