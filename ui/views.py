@@ -77,13 +77,19 @@ def process(view: CaseView) -> None:
     st.caption(t("✔ done · ▶ waiting here · ○ to come (a gate to come may not apply to this case)"))
 
 
+def _note(event: Event) -> str:
+    if event.role is None or event.due_at is None:
+        return event.detail
+    return t("for {role}, due {date}", role=t(event.role.value.replace("_", " ")), date=format_date(event.due_at))
+
+
 def _row(event: Event) -> dict[str, str]:
     return {
         t("when (UTC)"): format_datetime(event.at),
         t("what"): event.title,
         t("who"): event.actor,
         t("took"): duration(event.duration_seconds),
-        t("note"): event.detail,
+        t("note"): _note(event),
         t("form"): ", ".join(f"{name}: {value}" for name, value in event.data.items()),
     }
 

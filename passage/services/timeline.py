@@ -6,7 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import Case, CaseStatus, TaskStatus
+from models import Case, CaseStatus, Role, TaskStatus
 from passage.services import access, audit, cases, steps
 from passage.services.human_tasks import approvals_of, decision_for, tasks_of_case
 from passage.services.process import ProcessStep, process_of
@@ -27,6 +27,8 @@ class Event(BaseModel):
     detail: str = ""
     duration_seconds: float | None = None
     data: dict[str, Any] = {}  # a decision's form, special-category fields masked for the reader
+    role: Role | None = None  # an opened gate's: who decides it, by when (the inbox words it per language)
+    due_at: datetime | None = None
 
 
 class TrailEntry(BaseModel):
@@ -67,6 +69,8 @@ def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
                 title=task.title,
                 actor=task.requested_by,
                 detail=f"for {task.role.value.replace('_', ' ')}, due {task.due_at:%Y-%m-%d}",
+                role=task.role,
+                due_at=task.due_at,
             )
         )
         events += [

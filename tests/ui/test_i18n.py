@@ -61,3 +61,19 @@ def test_the_language_switch_saves_the_choice_and_the_page_follows(db: Session, 
     assert at.caption[0].value == "0 open taak/taken voor pm.joost"
     db.expire_all()
     assert db.get(User, "pm.joost").language == "nl"  # type: ignore[union-attr]
+
+
+def test_the_case_page_in_dutch_words_the_timeline_and_its_dates_in_dutch(db: Session, app: OpenApp) -> None:
+    due = utcnow() + timedelta(days=5)
+    open_gate(session=db, case_id=new_case(session=db), due_at=due)
+    at = app("pm.anna", page="pages/cases.py", case="RST-00001")
+    assert at.subheader[0].value == "Process"
+    # Switched on the case page itself: AppTest formats a rerun's selectbox values outside the page's
+    # session, in English, so a rerun of the Dutch inbox's filters would not find them (a browser sends indices).
+    at.sidebar.selectbox(key="language").set_value("nl").run()
+    assert_clean(at)
+    assert [s.value for s in at.subheader] == ["Procesverloop", "Tijdlijn", "Audittrail"]
+    timeline = at.dataframe[1].value
+    assert list(timeline.columns) == ["wanneer (UTC)", "wat", "wie", "duur", "toelichting", "formulier"]
+    assert timeline["toelichting"].tolist()[1] == f"voor programmamanager, uiterlijk {due:%d-%m-%Y}"
+    assert timeline["wanneer (UTC)"].tolist()[0].startswith(f"{utcnow():%d-%m-%Y} ")
