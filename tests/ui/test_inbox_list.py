@@ -3,6 +3,7 @@
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
@@ -10,6 +11,7 @@ from models import HumanTask, Role, TaskStatus
 from models.common import utcnow
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
+from ui import inbox_list
 
 IND = {"step": "ind-decision", "form_type": "ind-decision", "title": "IND decision", "role": Role.CASE_WORKER}
 ACCEPT = "accept-for-selection"
@@ -116,3 +118,16 @@ def _statuses(db: Session, *task_ids: int) -> list[TaskStatus]:
     db.expire_all()
     rows = {t.id: t.status for t in db.exec(select(HumanTask).where(col(HumanTask.id).in_(task_ids)))}
     return [rows[i] for i in task_ids]
+
+
+def test_pages_follow_the_url(db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inbox_list, "PAGE_SIZE", 2)
+    first, second, third = gate(db, 1, 1), gate(db, 2, 2), gate(db, 3, 3)
+    at = app("pm.anna")
+    assert listed(at) == [first, second]
+    assert "Showing 1–2 of 3" in [c.value for c in at.caption]
+    at.button(key="page-next").click().run()
+    assert_clean(at)
+    assert (listed(at), at.query_params["page"]) == ([third], "2")
+    at.button(key="page-back").click().run()
+    assert (listed(at), "page" in at.query_params) == ([first, second], False)
