@@ -190,6 +190,8 @@ def list_tasks(
 ) -> list[TaskRow]:
     """Tasks `actor` may decide, earliest due first; with `filters`, page `filters.page` of `limit` rows.
 
+    `programme`, `step` and `overdue_only` (the CLI's) apply when no `filters` is given.
+
     One query (tasks joined to their case's reference and title), whatever the number of rows.
     """
     condition = visible(session=session, actor=actor, status=status)
