@@ -183,3 +183,12 @@ def test_a_person_sets_their_language_and_only_to_a_known_one(db: Session) -> No
     assert set_language(session=db, actor="pm.anna", language="nl").language == "nl"
     with pytest.raises(PassageError, match="language"):
         set_language(session=db, actor="pm.anna", language="fr")
+
+
+def test_the_command_lines_keyword_filters_still_apply(db: Session, inbox: dict[str, int]) -> None:
+    def listed(**kwargs: Any) -> list[int]:
+        return [r.id for r in list_tasks(session=db, actor="system", now=WEDNESDAY_NOON, **kwargs)]
+
+    assert listed(overdue_only=True) == [inbox["ind"], inbox["overdue"]]
+    assert listed(step="ind-decision") == [inbox["ind"]]
+    assert listed(role=Role.PROGRAMME_MANAGER, programme="resettlement-nl", overdue_only=True) == [inbox["overdue"]]
