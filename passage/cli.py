@@ -13,6 +13,7 @@ from models import Role, TaskStatus
 from models.common import utcnow
 from passage.access_cli import audit_app, privacy_app, users_app
 from passage.db import init_db, session_scope
+from passage.db_cli import db_app
 from passage.notify_cli import notify_app
 from passage.services.errors import FormInvalid, PassageError
 
@@ -25,6 +26,7 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(db_app, name="db")
 
 
 def fail(message: str) -> typer.Exit:

@@ -6,7 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from passage.settings import get_settings
 
@@ -34,10 +34,12 @@ def get_engine(url: str | None = None) -> Engine:
 
 
 def init_db(engine: Engine | None = None) -> None:
-    """Create every table that does not exist yet."""
-    import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+    """Migrate the database to the code's schema if it is behind (a quick check when it is not)."""
+    from passage import schema
 
-    SQLModel.metadata.create_all(engine or get_engine())
+    engine = engine or get_engine()
+    if schema.current(engine) != schema.head():
+        schema.upgrade(engine.url.render_as_string(hide_password=False))
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Test harness: one real Prefect server per session, one SQLite database per test."""
+"""Test harness: one real Prefect server per session, one fresh database per test (SQLite, or PostgreSQL)."""
 
 import os
 import socket
@@ -31,6 +31,7 @@ from models.common import utcnow  # noqa: E402
 from passage import stack  # noqa: E402
 from passage.db import get_engine, init_db  # noqa: E402
 from passage.settings import get_settings  # noqa: E402
+from tests import databases  # noqa: E402
 from tests.factories import seed_staff  # noqa: E402
 
 
@@ -54,10 +55,48 @@ def prefect_server() -> Iterator[str]:
         yield get_settings().prefect_api_url
 
 
+@pytest.fixture(scope="session")
+def postgres() -> databases.PostgresServer:
+    """The PostgreSQL server of this run; PostgreSQL-only tests are skipped where none answers."""
+    url = databases.server_url()
+    why = databases.postgres_answers(url)
+    if why is not None and databases.on_postgres():
+        raise RuntimeError(f"{databases.SERVER_ENV} is set, but {why}")
+    if why is not None:
+        pytest.skip(f"PostgreSQL-only test: {why}")
+    return databases.PostgresServer(url)
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres: databases.PostgresServer) -> Iterator[str]:
+    with postgres.template() as name:
+        yield name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return databases.sqlite_template(tmp_path_factory.mktemp("template"))
+
+
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
-    """A fresh SQLite database for this test, with the demo staff."""
-    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'passage.db'}")
+def postgres_url(postgres: databases.PostgresServer, postgres_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database, dropped after the test."""
+    with postgres.fresh(postgres_template) as url:
+        yield url
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database: on PostgreSQL when PASSAGE_TEST_POSTGRES_URL is set, else SQLite."""
+    if databases.on_postgres():
+        yield request.getfixturevalue("postgres_url")
+    else:
+        yield databases.sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+
+
+def _open(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """Point Passage (and the processes it starts) at `url`, with the demo staff in it."""
+    monkeypatch.setenv("PASSAGE_DATABASE_URL", url)
     get_settings.cache_clear()
     get_engine.cache_clear()
     init_db()
@@ -67,6 +106,18 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     get_engine().dispose()
     get_settings.cache_clear()
     get_engine.cache_clear()
+
+
+@pytest.fixture
+def db(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """A fresh database for this test, with the demo staff."""
+    yield from _open(database_url, monkeypatch)
+
+
+@pytest.fixture
+def pg_db(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
+    """Like `db`, always on PostgreSQL (PostgreSQL-only tests)."""
+    yield from _open(postgres_url, monkeypatch)
 
 
 @pytest.fixture

@@ -1,0 +1,27 @@
+"""`passage db`: the app database's schema migrations (the database of PASSAGE_DATABASE_URL)."""
+
+import typer
+
+from passage import schema
+from passage.db import get_engine
+
+db_app = typer.Typer(no_args_is_help=True, help="The app database's schema (Alembic migrations).")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="the revision to migrate to")) -> None:
+    """Migrate the database to the newest schema (every Passage process also does this on start)."""
+    engine = get_engine()
+    before = schema.current(engine)
+    schema.upgrade(engine.url.render_as_string(hide_password=False), revision)
+    after = schema.current(engine)
+    typer.echo(f"database at {after} (was {before or 'empty'})" if after != before else f"database at {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """The database's revision and the newest one this code knows (exit 1 when they differ)."""
+    at, newest = schema.current(get_engine()), schema.head()
+    typer.echo(f"database at {at or 'no revision (empty)'}; newest {newest}")
+    if at != newest:
+        raise typer.Exit(1)
