@@ -105,6 +105,15 @@ class PostgresServer:
                 self.drop(leftover)
 
     @contextmanager
+    def empty(self) -> Iterator[str]:
+        """A new database without tables, dropped after use."""
+        name = self._create(f"{self.prefix}_{uuid4().hex[:10]}")
+        try:
+            yield self.url_of(name)
+        finally:
+            self.drop(name)
+
+    @contextmanager
     def fresh(self, template: str) -> Iterator[str]:
         """A new database with the template's schema, dropped after use."""
         ready = self._spare or self._copy(template)
