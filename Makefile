@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint bench bench-gates bench-quota bench-reminders clean
+.PHONY: up test test-postgres lint bench bench-gates bench-quota bench-reminders bench-inbox clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,17 @@ up: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
+# The suite again on the PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432), in throwaway databases.
+test-postgres: $(STAMP)
+	bash .ci/postgres-pass
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
-bench: bench-gates bench-quota bench-reminders
+bench: bench-gates bench-quota bench-reminders bench-inbox
 
 bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
@@ -35,6 +39,9 @@ bench-quota: $(STAMP)
 
 bench-reminders: $(STAMP)
 	$(BIN)/python -m bench.reminders
+
+bench-inbox: $(STAMP)
+	$(BIN)/python -m bench.inbox_query
 
 clean:
 	rm -rf $(VENV) .passage

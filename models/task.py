@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.common import enum_field, json_field, optional_time_field, time_field
@@ -26,7 +26,12 @@ class HumanTask(SQLModel, table=True):
     """One gate of one case; (case, step) is its idempotency key."""
 
     __tablename__ = "human_task"
-    __table_args__ = (UniqueConstraint("case_id", "step"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "step"),
+        # The inbox: open tasks of a role, of every programme or of one, earliest due first.
+        Index("ix_human_task_inbox", "status", "role", "due_at"),
+        Index("ix_human_task_inbox_programme", "status", "role", "programme", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)

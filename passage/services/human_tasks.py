@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -146,6 +147,24 @@ def tasks_of_case(*, session: Session, case_id: int) -> Sequence[HumanTask]:
     return session.exec(select(HumanTask).where(HumanTask.case_id == case_id).order_by(col(HumanTask.id))).all()
 
 
+ROW_COLUMNS: tuple[Any, ...] = (
+    col(HumanTask.id),
+    col(Case.ref).label("case_ref"),
+    col(Case.title).label("case_title"),
+    col(HumanTask.programme),
+    col(HumanTask.step),
+    col(HumanTask.title),
+    col(HumanTask.form_type),
+    col(HumanTask.role),
+    col(HumanTask.status),
+    col(HumanTask.due_at),
+    col(HumanTask.requested_by),
+    col(HumanTask.assignee),
+    col(HumanTask.approvals_required),
+    col(HumanTask.priority),
+)
+
+
 def decidable_by(session: Session, actor: str) -> Any:
     """The SQL condition 'a task `actor` may decide': their (and their delegators') roles, not claimed by others."""
     grants = access.grants(session=session, username=actor)
@@ -199,8 +218,9 @@ def list_tasks(
         return []
     now = now or utcnow()
     filters = filters or TaskFilter(programme=programme, step=step, due=Due.OVERDUE if overdue_only else Due.ALL)
+    # The listed columns only: a whole task row would also read and parse its context JSON.
     query = (
-        select(HumanTask, Case.ref, Case.title)
+        sql_select(*ROW_COLUMNS)
         .join(Case, col(Case.id) == col(HumanTask.case_id))
         .where(condition, task_filters.conditions(filters, actor=actor, now=now))
         .order_by(*task_filters.ordering(filters.sort))
@@ -208,25 +228,9 @@ def list_tasks(
         .limit(limit)
     )
     if role is not None:
-        query = query.where(HumanTask.role == role)
-    return [_row(task, ref, title, now) for task, ref, title in session.exec(query).all()]
-
-
-def _row(task: HumanTask, ref: str, title: str, now: datetime) -> TaskRow:
-    return TaskRow(
-        id=task.id or 0,
-        case_ref=ref,
-        case_title=title,
-        programme=task.programme,
-        step=task.step,
-        title=task.title,
-        form_type=task.form_type,
-        role=task.role,
-        status=task.status,
-        due_at=task.due_at,
-        requested_by=task.requested_by,
-        overdue=task.status == TaskStatus.OPEN and task.due_at < now,
-        assignee=task.assignee,
-        approvals_required=task.approvals_required,
-        priority=task.priority,
-    )
+        query = query.where(col(HumanTask.role) == role)
+    # Built without validation: the columns are typed by the table (a page of 500 rows costs ~20 ms otherwise).
+    return [
+        TaskRow.model_construct(**row, overdue=row["status"] == TaskStatus.OPEN and row["due_at"] < now)
+        for row in session.execute(query).mappings().all()
+    ]

@@ -34,6 +34,8 @@ def decide_each(task_ids: list[int], actor: str, start: Barrier, results: "Queue
                 results.put((task_id, actor, "decided"))
             except TaskNotOpen as refused:
                 results.put((task_id, actor, str(refused)))
+            except Exception as exc:  # noqa: BLE001 - reported, so the parent names what went wrong
+                results.put((task_id, actor, f"failed: {type(exc).__name__}: {exc}"[:300]))
 
 
 def sweep_once(start: Barrier, results: "Queue[tuple[int, str, str]]") -> None:
