@@ -25,3 +25,9 @@ def db_current() -> None:
     typer.echo(f"database at {at or 'no revision (empty)'}; newest {newest}")
     if at != newest:
         raise typer.Exit(1)
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Argument(..., help="what changes, e.g. 'task priority'")) -> None:
+    """For developers: write the migration for a change to `models/` (then review it and run ruff format)."""
+    typer.echo(f"wrote {schema.new_revision(message)}")
