@@ -29,8 +29,8 @@ class HumanTask(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("case_id", "step"),
         # The inbox: open tasks of a role, of every programme or of one, earliest due first.
-        Index("ix_human_task_inbox", "status", "role", "due_at"),
-        Index("ix_human_task_inbox_programme", "status", "role", "programme", "due_at"),
+        Index("ix_human_task_inbox", "status", "role", "due_at", "id"),
+        Index("ix_human_task_inbox_programme", "status", "role", "programme", "due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

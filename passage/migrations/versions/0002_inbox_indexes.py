@@ -20,8 +20,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("human_task", schema=None) as batch_op:
-        batch_op.create_index("ix_human_task_inbox", ["status", "role", "due_at"], unique=False)
-        batch_op.create_index("ix_human_task_inbox_programme", ["status", "role", "programme", "due_at"], unique=False)
+        batch_op.create_index("ix_human_task_inbox", ["status", "role", "due_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_human_task_inbox_programme", ["status", "role", "programme", "due_at", "id"], unique=False
+        )
 
 
 def downgrade() -> None:
