@@ -26,7 +26,7 @@ TICKET = "passage.ticket"
 
 @st.cache_resource
 def engine() -> Engine:
-    """The app's one engine; tables created on first use."""
+    """The app's one engine; the database migrated on first use."""
     init_db()
     return get_engine()
 
