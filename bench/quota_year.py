@@ -18,6 +18,7 @@ from sqlmodel import Session, col, func, select
 
 from bench.common import cpu_seconds, embedded_stack, poll, table, tree
 from models import AuditEvent, Case, CaseStatus, Decision, HumanTask, Role, TaskStatus
+from passage import prefect_bridge
 from passage.db import get_engine
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
@@ -91,6 +92,7 @@ def main() -> None:
         seconds = run_year(args.cases, args.deciders)
         gates = count(Decision)
         cpu = cpu_seconds(tree(pids)) - cpu_before
+        task_runs = prefect_bridge.task_run_count()
     closed = count(Case, col(Case.status) == CaseStatus.CLOSED)
     refused = count(Case, col(Case.status) == CaseStatus.REFUSED)
     recovered = count(AuditEvent, col(AuditEvent.action) == "run.recovered")
@@ -102,6 +104,7 @@ def main() -> None:
             ("total time, referrals to the last arrival", f"{seconds / 60:.1f} min"),
             ("wall time per gate", f"{seconds / gates * 1000:.0f} ms"),
             ("stack CPU per gate (server, worker, flow runs)", f"{cpu / gates * 1000:.0f} ms"),
+            ("Prefect task runs per gate (replays included)", f"{task_runs / gates:.1f}"),
             ("flow runs brought back after a crash", str(recovered)),
         ],
     )

@@ -147,6 +147,13 @@ def broken_runs(work_pool: str) -> list[tuple[str, str]]:
     return [(str(run.id), (run.state.name if run.state else None) or "") for run in runs]
 
 
+def task_run_count() -> int:
+    """How many task runs the server holds (benchmarks: what one gate costs in API work)."""
+    with get_client(sync_client=True) as client:  # the sync client has no count_task_runs
+        response = client.request("POST", "/task_runs/count")
+    return int(response.json())
+
+
 def ensure_work_pool(*, name: str, pool_type: str, base_job_template: dict[str, Any]) -> None:
     """Create the work pool once; an existing pool is kept as its operators configured it."""
     pool = WorkPoolCreate(name=name, type=pool_type, base_job_template=base_job_template)

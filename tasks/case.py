@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from models import CaseStatus
 from passage.db import session_scope
-from passage.services import cases
+from passage.services import cases, decisions, steps
 from passage.services.access import SYSTEM
 from tasks.base import durable_task
 
@@ -23,6 +23,11 @@ class CaseInfo(BaseModel):
     flags: list[str]
     nationalities: list[str]
     persons: int
+    # What earlier segments of this run already did, read in one go when the run (re)starts: a
+    # resumed flow runs from the top again, and replaying these from memory instead of one Prefect
+    # task run each keeps a resume cheap however far the case has come.
+    done: dict[str, dict[str, Any]] = {}
+    decided: dict[str, dict[str, Any]] = {}
 
 
 class CaseOutcome(BaseModel):
@@ -48,6 +53,8 @@ def load_case(case_ref: str) -> CaseInfo:
             flags=case.flags,
             nationalities=sorted({p.nationality for p in persons}),
             persons=len(persons),
+            done=steps.results_of(session=session, case_id=case.id or 0),
+            decided=decisions.applied_inputs(session=session, case_id=case.id or 0),
         )
 
 

@@ -111,8 +111,11 @@ def gate(
     """Ask a person to decide `spec` for `case`; returns their typed decision.
 
     The decision lives in Passage's database, so a re-run replays decided gates from there
-    and suspends only at the first undecided one.
+    (from the case's snapshot when the run already took them) and suspends only at the first
+    undecided one.
     """
+    if spec.step in case.decided:
+        return spec.form.model_validate(case.decided[spec.step])
     payload = open_gate_task(case, spec, requested_by, context or {})
     if payload is None:
         get_run_logger().info("case %s waits for %s (%s)", case.ref, spec.title, spec.role.value)

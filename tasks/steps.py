@@ -1,9 +1,9 @@
 """`@step`: an automated step of a procedure, done once per case even when the flow re-runs."""
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar, get_type_hints
 
-from prefect import Task
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -23,14 +23,15 @@ class Done(BaseModel):
     note: str = ""
 
 
-def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[[CaseInfo], R]]:
+def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Callable[[CaseInfo], R]]:
     """Wrap `fn(session, case) -> Result` as a retried Prefect task run once per (case, key).
 
-    A suspended flow re-runs from the top when resumed; the recorded step row makes that replay
-    return the first result instead of repeating the step's side effects.
+    A suspended flow re-runs from the top when resumed; a step the case snapshot shows done is
+    replayed from it with no task run, and the recorded step row makes any other replay return the
+    first result instead of repeating the step's side effects.
     """
 
-    def wrap(fn: Callable[[Session, Case], R]) -> Task[[CaseInfo], R]:
+    def wrap(fn: Callable[[Session, Case], R]) -> Callable[[CaseInfo], R]:
         result_type: type[R] = get_type_hints(fn)["return"]
 
         def action(session: Session, case: Case) -> dict[str, Any]:
@@ -45,7 +46,15 @@ def step(key: str, title: str) -> Callable[[Callable[[Session, Case], R]], Task[
 
         run.__name__ = run.__qualname__ = fn.__name__
         run.__doc__ = fn.__doc__
-        return durable_task(run, name=key)
+        task = durable_task(run, name=key)
+
+        @wraps(fn)
+        def replay_or_run(case: CaseInfo) -> R:
+            if key in case.done:
+                return result_type.model_validate(case.done[key])
+            return task(case)
+
+        return replay_or_run
 
     return wrap
 
@@ -59,5 +68,11 @@ def _record(case: CaseInfo, key: str, title: str, note: str) -> Done:
     return Done.model_validate(data)
 
 
-record = durable_task(_record, name="record")
-"""Record, once per (case, key), something the flow itself decided, e.g. a member leaving the journey."""
+_record_task = durable_task(_record, name="record")
+
+
+def record(case: CaseInfo, key: str, title: str, note: str) -> Done:
+    """Record, once per (case, key), something the flow itself decided, e.g. a member leaving the journey."""
+    if key in case.done:
+        return Done.model_validate(case.done[key])
+    return _record_task(case, key, title, note)

@@ -169,6 +169,20 @@ def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[t
     return session.exec(query).all()
 
 
+def applied_inputs(*, session: Session, case_id: int) -> dict[str, dict[str, Any]]:
+    """The gate inputs a case's flow has already taken, by step: replayed as they are on a re-run.
+
+    A decision not yet applied is left out on purpose: the gate's task takes it and marks it
+    applied, so the reconciler stops delivering it.
+    """
+    query = (
+        select(Decision, HumanTask.step)
+        .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
+        .where(col(HumanTask.case_id) == case_id, col(Decision.applied_at).is_not(None))
+    )
+    return {step: run_input(decision=decision) for decision, step in session.exec(query).all()}
+
+
 def run_input(*, decision: Decision) -> dict[str, Any]:
     """The decision as the gate's RunInput payload."""
     return {

@@ -59,3 +59,8 @@ def run_once(
 
 def steps_of(*, session: Session, case_id: int) -> Sequence[StepRun]:
     return session.exec(select(StepRun).where(StepRun.case_id == case_id).order_by(col(StepRun.id))).all()
+
+
+def results_of(*, session: Session, case_id: int) -> dict[str, dict[str, Any]]:
+    """Every recorded step of the case and its result: what a re-running flow replays without redoing."""
+    return {row.step: row.result for row in steps_of(session=session, case_id=case_id)}

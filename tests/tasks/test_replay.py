@@ -1,0 +1,66 @@
+"""A resumed flow replays what its case already did from one read, without redoing or re-asking it."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from flows.resettlement import ACCEPT, IND
+from models import Case, HumanTask
+from passage.services import decisions, steps
+from tasks.case import CaseInfo, load_case
+from tasks.gate import gate
+from tasks.steps import Done, record, step
+from tests.factories import new_case, open_gate
+
+
+def snapshot(db: Session, case_id: int) -> CaseInfo:
+    case = db.get(Case, case_id)
+    assert case is not None
+    return load_case.fn(case.ref)
+
+
+def test_the_snapshot_holds_done_steps_and_only_the_decisions_the_run_has_taken(db: Session) -> None:
+    case_id = new_case(session=db)
+    case = db.get(Case, case_id)
+    assert case is not None
+    steps.run_once(session=db, case=case, step="quota-reserved", title="Reserve", action=lambda _s, _c: {"n": 1})
+    taken = open_gate(session=db, case_id=case_id)
+    decisions.decide(session=db, task_id=taken, actor="pm.anna", approve=True, deliver=False)
+    decisions.mark_applied(session=db, task_id=taken)
+    waiting = open_gate(session=db, case_id=case_id, step="ind-decision", form_type="ind-decision")
+    form = {"ind_reference": "IND-1", "decided_on": "2026-01-05"}
+    decisions.decide(session=db, task_id=waiting, actor="pm.anna", approve=True, data=form, deliver=False)
+
+    info = snapshot(db, case_id)
+
+    assert info.done == {"quota-reserved": {"n": 1}}
+    # The IND decision is not applied yet: the gate's task must take it (and mark it applied).
+    assert set(info.decided) == {"accept-for-selection"}
+    assert info.decided["accept-for-selection"]["decided_by"] == "pm.anna"
+
+
+def test_a_replayed_gate_returns_its_decision_without_recording_a_task(db: Session) -> None:
+    info = snapshot(db, new_case(session=db))
+    decided: dict[str, Any] = {"approved": False, "comment": "not in scope", "decided_by": "pm.joost"}
+    info = info.model_copy(update={"decided": {ACCEPT.step: decided}})
+
+    decision = gate(info, ACCEPT)
+
+    assert (decision.approved, decision.comment, decision.decided_by) == (False, "not in scope", "pm.joost")
+    assert db.exec(select(HumanTask).where(HumanTask.step == ACCEPT.step)).first() is None
+    assert IND.step not in info.decided
+
+
+def test_a_replayed_step_returns_its_result_without_running_again(db: Session) -> None:
+    ran: list[int] = []
+
+    @step("side-effect", "A step with a side effect")
+    def side_effect(_session: Session, _case: Case) -> Done:
+        ran.append(1)
+        return Done(note="first")
+
+    info = snapshot(db, new_case(session=db)).model_copy(update={"done": {"side-effect": {"note": "recorded"}}})
+
+    assert side_effect(info).note == "recorded"
+    assert record(info, "side-effect", "Recorded", "second").note == "recorded"
+    assert ran == []
