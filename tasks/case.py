@@ -23,7 +23,7 @@ class CaseInfo(BaseModel):
     flags: list[str]
     nationalities: list[str]
     persons: int
-    # What earlier segments of this run already did, read in one go when the run (re)starts: a
+    # What the case has done and been decided so far, read in one go when the run (re)starts: a
     # resumed flow runs from the top again, and replaying these from memory instead of one Prefect
     # task run each keeps a resume cheap however far the case has come.
     done: dict[str, dict[str, Any]] = {}
@@ -54,7 +54,7 @@ def load_case(case_ref: str) -> CaseInfo:
             nationalities=sorted({p.nationality for p in persons}),
             persons=len(persons),
             done=steps.results_of(session=session, case_id=case.id or 0),
-            decided=decisions.applied_inputs(session=session, case_id=case.id or 0),
+            decided=decisions.take_decisions(session=session, case_id=case.id or 0),
         )
 
 

@@ -169,18 +169,25 @@ def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[t
     return session.exec(query).all()
 
 
-def applied_inputs(*, session: Session, case_id: int) -> dict[str, dict[str, Any]]:
-    """The gate inputs a case's flow has already taken, by step: replayed as they are on a re-run.
+def take_decisions(*, session: Session, case_id: int) -> dict[str, dict[str, Any]]:
+    """Every decision of the case as its gate's input, by step, marked taken by the run loading them.
 
-    A decision not yet applied is left out on purpose: the gate's task takes it and marks it
-    applied, so the reconciler stops delivering it.
+    A (re)started run replays these from memory instead of asking its gates one by one; marking
+    them applied here tells the reconciler they need no delivery. A run that crashes later loads
+    them again on its next start, so nothing is lost by taking them early.
     """
     query = (
         select(Decision, HumanTask.step)
         .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
-        .where(col(HumanTask.case_id) == case_id, col(Decision.applied_at).is_not(None))
+        .where(col(HumanTask.case_id) == case_id)
     )
-    return {step: run_input(decision=decision) for decision, step in session.exec(query).all()}
+    rows = session.exec(query).all()
+    now = utcnow()
+    for decision, _step in rows:
+        if decision.applied_at is None:
+            decision.applied_at = now
+    session.commit()
+    return {step: run_input(decision=decision) for decision, step in rows}
 
 
 def run_input(*, decision: Decision) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def snapshot(db: Session, case_id: int) -> CaseInfo:
     return load_case.fn(case.ref)
 
 
-def test_the_snapshot_holds_done_steps_and_only_the_decisions_the_run_has_taken(db: Session) -> None:
+def test_the_snapshot_holds_done_steps_and_every_decision_now_taken(db: Session) -> None:
     case_id = new_case(session=db)
     case = db.get(Case, case_id)
     assert case is not None
@@ -34,9 +34,11 @@ def test_the_snapshot_holds_done_steps_and_only_the_decisions_the_run_has_taken(
     info = snapshot(db, case_id)
 
     assert info.done == {"quota-reserved": {"n": 1}}
-    # The IND decision is not applied yet: the gate's task must take it (and mark it applied).
-    assert set(info.decided) == {"accept-for-selection"}
-    assert info.decided["accept-for-selection"]["decided_by"] == "pm.anna"
+    assert set(info.decided) == {"accept-for-selection", "ind-decision"}
+    assert info.decided["ind-decision"] == {**form, "approved": True, "comment": "", "decided_by": "pm.anna"}
+    # Loaded means taken: the reconciler has nothing left to deliver for this case.
+    db.expire_all()
+    assert decisions.unapplied(session=db) == []
 
 
 def test_a_replayed_gate_returns_its_decision_without_recording_a_task(db: Session) -> None:
