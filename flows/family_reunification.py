@@ -14,6 +14,7 @@ from pydantic import Field
 
 from flows.family_reunification_forms import (
     FORMS,
+    IMPORT_LAYOUT,
     DnaAppointment,
     DnaResult,
     DnaSample,
@@ -200,4 +201,5 @@ PROGRAMME = Programme(
     intake=ReunificationRequest,
     forms=FORMS,
     examples=EXAMPLES,
+    import_layout=IMPORT_LAYOUT,
 )

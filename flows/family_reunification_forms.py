@@ -12,7 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate
 from models import PersonBase
-from passage.programmes import DNA, Intake
+from passage.programmes import DNA, ImportLayout, Intake
 from tasks.gate import GateForm
 
 
@@ -185,4 +185,32 @@ FORMS: tuple[type[GateForm], ...] = (
     MemberEscort,
     ReunificationTravel,
     ReunificationArrival,
+)
+
+
+# IND's requests: one row per family member abroad, the rows of one request share its IND number and
+# repeat the sponsor (README).
+IMPORT_LAYOUT = ImportLayout(
+    key="ind_ref",
+    members="members",
+    member_columns=("full_name", "nationality", "birth_date", "relationship", "country_of_stay", "dna_requested"),
+    case_columns={
+        "ind_ref": "ind_ref",
+        "sponsor_full_name": "sponsor.full_name",
+        "sponsor_nationality": "sponsor.nationality",
+        "sponsor_birth_date": "sponsor.birth_date",
+        "sponsor_municipality": "sponsor.municipality",
+    },
+    required=frozenset(
+        {
+            "ind_ref",
+            "sponsor_full_name",
+            "sponsor_nationality",
+            "sponsor_municipality",
+            "full_name",
+            "nationality",
+            "relationship",
+            "country_of_stay",
+        }
+    ),
 )

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from flows.forms_common import Fitness
 from flows.resettlement_forms import (
     FORMS,
+    IMPORT_LAYOUT,
     AcceptForSelection,
     Arrival,
     EscortArranged,
@@ -263,4 +264,5 @@ PROGRAMME = Programme(
     intake=Referral,
     forms=FORMS,
     examples=EXAMPLES,
+    import_layout=IMPORT_LAYOUT,
 )

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, not_past
 from models import PersonBase
-from passage.programmes import HEALTH, Intake
+from passage.programmes import HEALTH, ImportLayout, Intake
 from tasks.gate import GateForm
 
 
@@ -142,4 +142,20 @@ FORMS: tuple[type[GateForm], ...] = (
     MovementPlanApproval,
     PreEmbarkationCheck,
     Arrival,
+)
+
+
+# A UNHCR referral list: one row per person, the rows of one referral share its number (README).
+IMPORT_LAYOUT = ImportLayout(
+    key="unhcr_ref",
+    members="persons",
+    member_columns=("full_name", "nationality", "birth_date", "is_principal"),
+    case_columns={
+        "unhcr_ref": "unhcr_ref",
+        "country_of_asylum": "country_of_asylum",
+        "quota_year": "quota_year",
+        "vulnerabilities": "vulnerabilities",
+    },
+    required=frozenset({"unhcr_ref", "country_of_asylum", "quota_year", "full_name", "nationality", "is_principal"}),
+    list_columns=frozenset({"vulnerabilities"}),
 )

@@ -19,6 +19,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.intro": "Your open tasks, earliest due first:",
         "digest.more": "… and {count} more in the inbox: {link}",
         "digest.overdue": "OVERDUE",
+        "report.title": "[Passage] Weekly report: {programme} ({week})",
+        "report.intro": "This week's figures of {programme}: {open} open cases, {overdue} overdue tasks.",
+        "report.files": "Charts: {html}\nNumbers (CSV): {csv}",
+        "report.dashboard": "The live dashboard: {link}",
         "case": "Case",
         "step": "Step",
         "due": "Due",
@@ -44,6 +48,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.intro": "Uw openstaande taken, vroegste deadline eerst:",
         "digest.more": "… en nog {count} in de inbox: {link}",
         "digest.overdue": "TE LAAT",
+        "report.title": "[Passage] Weekrapport: {programme} ({week})",
+        "report.intro": "De cijfers van deze week voor {programme}: {open} open dossiers, {overdue} taken te laat.",
+        "report.files": "Grafieken: {html}\nCijfers (CSV): {csv}",
+        "report.dashboard": "Het actuele dashboard: {link}",
         "case": "Zaak",
         "step": "Stap",
         "due": "Deadline",
@@ -137,3 +145,27 @@ def digest(
     if len(tasks) > shown:
         lines.append(text(language, "digest.more", count=len(tasks) - shown, link=base_url))
     return title, "\n".join([*lines, "", text(language, "safe")])
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the weekly report's message says: where the files are and two headline numbers."""
+
+    programme: str
+    week: str  # ISO week, e.g. 2026-W48
+    open_cases: int
+    overdue: int
+    html: str
+    csv: str
+
+
+def weekly_report(facts: ReportFacts, language: str, base_url: str) -> tuple[str, str]:
+    """(title, body) of the message telling a programme's managers that its weekly report is ready."""
+    title = text(language, "report.title", programme=facts.programme, week=facts.week)
+    lines = [
+        text(language, "report.intro", programme=facts.programme, open=facts.open_cases, overdue=facts.overdue),
+        "",
+        text(language, "report.files", html=facts.html, csv=facts.csv),
+        text(language, "report.dashboard", link=f"{base_url.rstrip('/')}/dashboard"),
+    ]
+    return title, "\n".join(lines)

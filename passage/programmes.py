@@ -46,6 +46,27 @@ class Example:
 
 
 @dataclass(frozen=True)
+class ImportLayout:
+    """How a spreadsheet of cases (one row per person) maps onto the programme's case file.
+
+    Rows with the same `key` make one case; `case_columns` (column -> dotted path in the case file)
+    repeat on each of its rows, `member_columns` are the fields of each row's person in the list
+    `members`; a column of `list_columns` holds several values separated by ';'.
+    """
+
+    key: str
+    members: str
+    member_columns: tuple[str, ...]
+    case_columns: dict[str, str]
+    required: frozenset[str]
+    list_columns: frozenset[str] = frozenset()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.case_columns, *self.member_columns)
+
+
+@dataclass(frozen=True)
 class Programme:
     slug: str
     title: str
@@ -54,6 +75,8 @@ class Programme:
     intake: type[Intake]
     forms: tuple[type["GateForm"], ...] = field(default_factory=tuple)
     examples: tuple[Example, ...] = field(default_factory=tuple)
+    # Cases of this programme can be imported from CSV or Excel (passage/services/importing.py).
+    import_layout: ImportLayout | None = None
 
     deployment_name = "passage"
 

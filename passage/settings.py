@@ -18,6 +18,7 @@ class QuotaRule(BaseModel):
     year_from: int | None = None
     year_to: int | None = None
     nationality: str | None = Field(default=None, description="ISO 3166 alpha-2 code")
+    programme: str = Field(default="resettlement-nl", description="the programme whose cases count against it")
 
 
 DEFAULT_QUOTAS = [
@@ -79,6 +80,9 @@ class Settings(BaseSettings):
     # Closed cases are pseudonymised this many days after closing (assumption: two years).
     retention_days: int = Field(default=730, ge=1)
     notify_send_seconds: float = Field(default=5.0, gt=0, description="how often `serve` sends the outbox")
+    # Imports of cases from CSV or Excel larger than these are refused whole (the limits are in the message).
+    import_max_bytes: int = Field(default=5_000_000, ge=1)
+    import_max_rows: int = Field(default=5_000, ge=1)
     # Cron of a scheduled flow by flow name, overriding its default (e.g. {"notify-sweep": "*/5 * * * 1-5"}).
     schedules: dict[str, str] = Field(default_factory=dict)
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Person, Role
 from models.common import utcnow
-from passage.programmes import get_programme
+from passage.programmes import Intake, Programme, get_programme
 from passage.services import access, audit
 from passage.services.errors import FormInvalid, NotFound
 
@@ -22,6 +22,14 @@ def open_case(*, session: Session, programme: str, case_file: dict[str, Any], ac
         intake = spec.intake.model_validate(case_file)
     except ValidationError as exc:
         raise FormInvalid.from_validation(exc) from None
+    case = record_case(session=session, spec=spec, intake=intake, actor=actor)
+    session.commit()
+    session.refresh(case)
+    return case
+
+
+def record_case(*, session: Session, spec: Programme, intake: Intake, actor: str) -> Case:
+    """Add a validated case, its persons and its audit event, uncommitted (an import commits them all at once)."""
     case = Case(
         programme=spec.slug,
         title=intake.summary(),
@@ -42,8 +50,6 @@ def open_case(*, session: Session, programme: str, case_file: dict[str, Any], ac
         case_id=case.id,
         detail={"ref": case.ref},
     )
-    session.commit()
-    session.refresh(case)
     return case
 
 

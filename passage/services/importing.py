@@ -1,0 +1,195 @@
+"""Import cases from a spreadsheet: read → validate every row → open the confirmed cases in one transaction.
+
+`read_import` is pure (no database) and never raises for bad content: every problem is an `ImportError`
+with its row and column. `open_imported` opens the valid cases of a plan all at once, or none of them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from models import Role
+from passage.programmes import ImportLayout, Programme, get_programme
+from passage.services import access
+from passage.services.cases import record_case
+from passage.services.errors import PassageError
+from passage.settings import get_settings
+from passage.spreadsheet import SheetError, read_sheet
+
+FIRST_ROW = 2  # the header is row 1, as a spreadsheet numbers them
+
+
+class RowError(BaseModel):
+    """What is wrong, where: row 0 is the file as a whole, column '' the row or case as a whole."""
+
+    row: int
+    column: str
+    message: str
+
+
+class ImportedCase(BaseModel):
+    """One case as the file describes it: its key, its rows, the case file they validate into."""
+
+    key: str
+    rows: list[int]
+    case_file: dict[str, Any]
+    valid: bool
+
+
+class ImportPlan(BaseModel):
+    """What a file would import: the cases found, each valid or not, and every error."""
+
+    programme: str
+    filename: str
+    rows: int = 0
+    cases: list[ImportedCase] = []
+    errors: list[RowError] = []
+
+    @property
+    def valid_cases(self) -> list[ImportedCase]:
+        return [case for case in self.cases if case.valid]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def layout_of(programme: str) -> tuple[Programme, ImportLayout]:
+    """The programme and how its spreadsheets look; refuses a programme without an import."""
+    spec = get_programme(programme)
+    if spec.import_layout is None:
+        raise PassageError(f"cases of {spec.slug} cannot be imported from a file")
+    return spec, spec.import_layout
+
+
+def read_import(*, content: bytes, filename: str, programme: str) -> ImportPlan:
+    """Every row of the file checked against the programme's case file model; nothing is written."""
+    spec, layout = layout_of(programme)
+    plan = ImportPlan(programme=spec.slug, filename=filename)
+    settings = get_settings()
+    if len(content) > settings.import_max_bytes:
+        limit = settings.import_max_bytes / 1_000_000
+        return _refused(plan, f"the file has {len(content):,} bytes; at most {limit:g} MB can be imported at once")
+    try:
+        sheet = read_sheet(content=content, filename=filename, max_rows=settings.import_max_rows)
+    except SheetError as exc:
+        return _refused(plan, str(exc))
+    if header_errors := _header_errors(sheet.header, layout):
+        plan.errors = header_errors
+        return plan
+    plan.rows = len(sheet.rows)
+    groups: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for number, cells in enumerate(sheet.rows, start=FIRST_ROW):
+        row = {name: cell.strip() for name, cell in zip(sheet.header, cells, strict=True)}
+        if not row[layout.key]:
+            plan.errors.append(RowError(row=number, column=layout.key, message="required: the row names no case"))
+            continue
+        groups.setdefault(row[layout.key], []).append((number, row))
+    for key, rows in groups.items():
+        case, errors = _validate(spec, layout, key, rows)
+        plan.cases.append(case)
+        plan.errors.extend(errors)
+    plan.errors.sort(key=lambda error: (error.row, error.column))
+    return plan
+
+
+def _refused(plan: ImportPlan, message: str) -> ImportPlan:
+    plan.errors = [RowError(row=0, column="", message=message)]
+    return plan
+
+
+def _header_errors(header: list[str], layout: ImportLayout) -> list[RowError]:
+    expected = ", ".join(layout.columns)
+    unknown = [name for name in header if name not in layout.columns]
+    missing = sorted(layout.required - set(header))
+    twice = sorted({name for name in header if header.count(name) > 1})
+    return [
+        RowError(row=1, column=name, message=f"{problem}; the expected header is: {expected}")
+        for names, problem in ((unknown, "unknown column"), (missing, "missing column"), (twice, "column given twice"))
+        for name in names
+    ]
+
+
+def _value(layout: ImportLayout, column: str, cell: str) -> Any:
+    if column in layout.list_columns:
+        return [part.strip() for part in cell.split(";") if part.strip()]
+    return cell
+
+
+def _case_file(layout: ImportLayout, rows: list[tuple[int, dict[str, str]]]) -> tuple[dict[str, Any], list[RowError]]:
+    """The case file of one case's rows; a case column that differs between its rows is an error."""
+    case_file: dict[str, Any] = {}
+    errors, first_number, first = [], rows[0][0], rows[0][1]
+    for column, path in layout.case_columns.items():
+        if first.get(column):
+            *parents, leaf = path.split(".")
+            target = case_file
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = _value(layout, column, first[column])
+        for number, row in rows[1:]:
+            if row.get(column) and row[column] != first.get(column):
+                message = f"differs from row {first_number} of the same case ('{first.get(column, '')}')"
+                errors.append(RowError(row=number, column=column, message=message))
+    case_file[layout.members] = [
+        {column: _value(layout, column, row[column]) for column in layout.member_columns if row.get(column)}
+        for _number, row in rows
+    ]
+    return case_file, errors
+
+
+def _validate(
+    spec: Programme, layout: ImportLayout, key: str, rows: list[tuple[int, dict[str, str]]]
+) -> tuple[ImportedCase, list[RowError]]:
+    case_file, errors = _case_file(layout, rows)
+    try:
+        spec.intake.model_validate(case_file)
+    except ValidationError as exc:
+        errors.extend(_located(exc, layout, [number for number, _row in rows]))
+    numbers = [number for number, _row in rows]
+    return ImportedCase(key=key, rows=numbers, case_file=case_file, valid=not errors), errors
+
+
+def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> list[RowError]:
+    """Each validation error at its row and column: a person's field at that person's row."""
+    columns_by_path = {path: column for column, path in layout.case_columns.items()}
+    located = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        row, column = numbers[0], ""
+        if loc[:1] == [layout.members] and len(loc) >= 2 and loc[1].isdigit() and int(loc[1]) < len(numbers):
+            row, column = numbers[int(loc[1])], ".".join(loc[2:3])
+        elif loc:
+            column = next((columns_by_path[p] for p in (".".join(loc[:2]), loc[0]) if p in columns_by_path), "")
+        message = err["msg"] if column or not loc else f"{'.'.join(loc)}: {err['msg']}"
+        located.append(RowError(row=row, column=column, message=message))
+    return located
+
+
+class ImportResult(BaseModel):
+    """The cases an import opened, by reference, in the order of the file."""
+
+    refs: list[str]
+
+
+Progress = Callable[[int, int], None]
+
+
+def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: Progress | None = None) -> ImportResult:
+    """Open every valid case of `plan` in one transaction: all of them, or (on any failure) none."""
+    spec, _layout = layout_of(plan.programme)
+    access.require_role(session=session, actor=actor, role=Role.CASE_WORKER, programme=spec.slug)
+    chosen, refs = plan.valid_cases, []
+    try:
+        for done, imported in enumerate(chosen, start=1):
+            intake = spec.intake.model_validate(imported.case_file)
+            refs.append(record_case(session=session, spec=spec, intake=intake, actor=actor).ref)
+            if progress is not None:
+                progress(done, len(chosen))
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportResult(refs=refs)

@@ -1,0 +1,90 @@
+"""A programme's weekly report: its charts (HTML) and numbers (CSV) under the home; its managers told."""
+
+import html
+from datetime import datetime
+from pathlib import Path
+
+import altair as alt
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from models import NotificationKind, Role
+from passage import messages
+from passage.charts import all_charts, step_name
+from passage.services.access import SYSTEM
+from passage.services.dashboard import Dashboard, dashboard, figures
+from passage.services.notifications import enqueue, personal_message, recipients
+from passage.settings import get_settings
+from passage.tabular import to_csv
+
+
+class Report(BaseModel):
+    """One programme's report of one week: where its files are, how many managers were told."""
+
+    programme: str
+    week: str
+    html: Path
+    csv: Path
+    notified: int
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _day = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _table(rows: list[dict[str, object]]) -> str:
+    """The numbers under the charts (escaped: they stay readable where the charts' scripts cannot load)."""
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row.values()) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(board: Dashboard) -> str:
+    """A self-contained page: the dashboard's charts (Vega-Lite) and every number as a table."""
+    charts = all_charts(board)
+    figures_div = alt.vconcat(*charts).to_html(fullhtml=False, output_div="figures") if charts else ""
+    rows = [{**row, "item": step_name(str(row["item"]))} for row in figures(board)]
+    title = html.escape(f"{board.title} — week {iso_week(board.at)}")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}</style></head>"
+        f"<body><h1>{title}</h1><p>Figures at {board.at:%Y-%m-%d %H:%M} UTC.</p>"
+        f"{figures_div}<h2>Numbers</h2>{_table(rows)}</body></html>\n"
+    )
+
+
+def write_report(*, session: Session, programme: str, now: datetime) -> Report:
+    """Render `programme`'s figures to <home>/reports/<programme>/<week>.html and .csv, then tell its managers."""
+    board = dashboard(session=session, programme=programme, actor=SYSTEM, now=now)
+    week = iso_week(now)
+    folder = get_settings().home.resolve() / "reports" / board.programme
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, csv_path = folder / f"{week}.html", folder / f"{week}.csv"
+    html_path.write_text(render_html(board), encoding="utf-8")
+    csv_path.write_text(to_csv(figures(board)), encoding="utf-8")
+    report = Report(programme=board.programme, week=week, html=html_path, csv=csv_path, notified=0)
+    report.notified = _notify_managers(session, board, report, now)
+    return report
+
+
+def _notify_managers(session: Session, board: Dashboard, report: Report, now: datetime) -> int:
+    """One message per programme manager of the programme, once per week (the key)."""
+    facts = messages.ReportFacts(
+        programme=board.title,
+        week=report.week,
+        open_cases=board.open_cases,
+        overdue=sum(row.tasks for row in board.overdue_by_step),
+        html=str(report.html),
+        csv=str(report.csv),
+    )
+    rows = []
+    for person in recipients(session=session, role=Role.PROGRAMME_MANAGER.value, programme=board.programme):
+        title, body = messages.weekly_report(facts, person.language, get_settings().inbox_url)
+        key = f"report:{board.programme}:{report.week}:{person.username}"
+        rows.append(personal_message(person, key=key, kind=NotificationKind.REPORT, title=title, body=body, now=now))
+    enqueue(session=session, rows=rows)
+    session.commit()
+    return len(rows)
