@@ -131,6 +131,38 @@ def cases_start(
         typer.echo(f"{view.ref} opened ({view.status.value}); Prefect did not answer, the reconciler starts its flow")
 
 
+@cases_app.command("import")
+def cases_import(
+    file: Path,
+    programme: Annotated[str, typer.Option("--programme", help="whose case files the rows are")],
+    actor: Annotated[str, typer.Option("--as", help="the case worker opening them")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row, open nothing")] = False,
+    valid_only: Annotated[
+        bool, typer.Option("--valid-only", help="open the valid cases even when other rows are wrong")
+    ] = False,
+) -> None:
+    """Open cases from a CSV or Excel file; any wrong row (by row and column) opens nothing unless --valid-only."""
+    from passage.services.importing import open_imported, read_import
+
+    if not file.is_file():
+        raise fail(f"no such file: {file}")
+    plan = read_import(content=file.read_bytes(), filename=file.name, programme=programme)
+    for error in plan.errors:
+        where = f"row {error.row}" if error.row else str(file)
+        typer.echo(f"error: {where}{f', {error.column}' if error.column else ''}: {error.message}", err=True)
+    valid = plan.valid_cases
+    typer.echo(f"{len(plan.cases)} case(s) in {plan.rows} row(s): {len(valid)} valid")
+    if plan.errors and not (valid_only and valid):
+        raise typer.Exit(1)
+    if dry_run:
+        return typer.echo("dry run: nothing opened")
+    init_db()
+    with session_scope() as session:
+        result = open_imported(session=session, plan=plan, actor=actor)
+    typer.echo(f"opened {len(result.refs)} case(s): {', '.join(result.refs)}")
+    typer.echo("the reconciler of `passage serve` starts their flows")
+
+
 @cases_app.command("show")
 def cases_show(
     ref: str,

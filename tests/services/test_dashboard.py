@@ -62,7 +62,9 @@ def seeded(db: Session) -> Session:
     IND decision decided for the first (24 h) and overdue for the second (claimed by cw.amal);
     the first arrived in October, the third rejected; 2 places of the 2026 national quota taken."""
     cases = [new_case(session=db, unhcr_ref=f"LEB-26-00010{n}") for n in range(4)]
-    accepts = [gate(db, case_id, "accept-for-selection", due_days=-1 if n == 3 else 5) for n, case_id in enumerate(cases)]
+    accepts = [
+        gate(db, case_id, "accept-for-selection", due_days=-1 if n == 3 else 5) for n, case_id in enumerate(cases)
+    ]
     for task, hours in zip(accepts, (1, 2, 10), strict=False):
         decided(db, task, after_hours=hours)
     decided(db, gate(db, cases[0], "ind-decision", due_days=3), after_hours=24)
@@ -77,7 +79,9 @@ def seeded(db: Session) -> Session:
 def test_the_figures_of_a_programme_are_its_known_numbers(seeded: Session) -> None:
     board = dashboard(session=seeded, programme="resettlement-nl", actor="pm.anna", now=NOW)
     assert board.open_cases == 2
-    assert board.quota == [QuotaBar(label="National resettlement quota", period="2026", limit=500, used=2, remaining=498)]
+    assert board.quota == [
+        QuotaBar(label="National resettlement quota", period="2026", limit=500, used=2, remaining=498)
+    ]
     assert board.funnel == [
         StepCount(step="opened", reached=4, waiting=0),
         StepCount(step="accept-for-selection", reached=4, waiting=1),

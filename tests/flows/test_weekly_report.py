@@ -1,0 +1,66 @@
+"""The weekly report as Prefect runs it: the scheduled deployment, run by `passage serve`'s worker, writes
+the files and mails each programme manager through the outbox (a real SMTP server)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prefect.deployments import run_deployment
+from sqlmodel import Session
+
+from flows.operations import weekly_report
+from models import CaseStatus
+from models.common import utcnow
+from passage.business_hours import next_office_time
+from passage.programmes import all_programmes, all_scheduled
+from passage.services.cases import close_case
+from passage.services.notifications import office_hours, send_due
+from passage.services.report import iso_week
+from passage.settings import get_settings
+from tests.conftest import wait_for
+from tests.factories import new_case
+from tests.mailboxes import Mailbox, smtp_server
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: Session) -> Iterator[Mailbox]:
+    """The programme managers' mail routed to a real SMTP server (set before `runner` starts `passage serve`)."""
+    with smtp_server() as box:
+        routing = tmp_path / "notify.yml"
+        lines = ["version: 1", "urls:"]
+        for user in ("pm.anna", "pm.joost"):
+            lines += [f"  - {box.url(f'{user}@example.org')}:", f"      tag: user:{user}"]
+        routing.write_text("\n".join(lines), encoding="utf-8")
+        monkeypatch.setenv("PASSAGE_NOTIFY_CONFIG", str(routing))
+        get_settings.cache_clear()
+        yield box
+
+
+def test_the_weekly_report_is_a_scheduled_deployment() -> None:
+    (scheduled,) = [s for s in all_scheduled() if s.flow is weekly_report]
+    assert scheduled.schedule == "0 7 * * 1"
+
+
+def test_the_deployment_writes_each_programmes_report_and_mails_its_managers(
+    mailbox: Mailbox, runner: int, db: Session
+) -> None:
+    case_id = new_case(session=db)
+    close_case(session=db, case_id=case_id, status=CaseStatus.CLOSED, outcome="arrived")
+    run = run_deployment(f"{weekly_report.name}/passage", timeout=180)
+    assert run.state is not None and run.state.is_completed(), run.state
+    week = iso_week(utcnow())
+    folder = get_settings().home.resolve() / "reports"
+    for slug in all_programmes():
+        assert (folder / slug / f"{week}.html").is_file() and (folder / slug / f"{week}.csv").is_file()
+    csv_text = (folder / "resettlement-nl" / f"{week}.csv").read_text(encoding="utf-8")
+    assert f"arrivals per month,{utcnow():%Y-%m},cases,1" in csv_text
+    # Outside office hours the run only queued the messages: the next opening sends them, once.
+    send_due(session=db, now=next_office_time(utcnow(), office_hours()))
+    expected = len(all_programmes())
+    for user in ("pm.anna", "pm.joost"):
+        mails = wait_for(
+            lambda u=user: len(mailbox.to(f"{u}@example.org")) >= expected and mailbox.to(f"{u}@example.org")
+        )
+        assert len(mails) == expected
+        (ours,) = [m for m in mails if "Resettlement to the Netherlands" in m.subject]
+        assert str(folder / "resettlement-nl" / f"{week}.html") in ours.body
