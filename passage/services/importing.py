@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from models import Role
 from passage.programmes import ImportLayout, Programme, get_programme
-from passage.services import access
-from passage.services.cases import record_case
+from passage.services import access, cases
 from passage.services.errors import PassageError
 from passage.settings import get_settings
 from passage.spreadsheet import SheetError, read_sheet
@@ -185,7 +184,7 @@ def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: P
     try:
         for done, imported in enumerate(chosen, start=1):
             intake = spec.intake.model_validate(imported.case_file)
-            refs.append(record_case(session=session, spec=spec, intake=intake, actor=actor).ref)
+            refs.append(cases.record_case(session=session, spec=spec, intake=intake, actor=actor).ref)
             if progress is not None:
                 progress(done, len(chosen))
         session.commit()

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from sqlmodel import Session
 
@@ -19,7 +20,7 @@ from passage.services.report import iso_week
 from passage.settings import get_settings
 from tests.conftest import wait_for
 from tests.factories import new_case
-from tests.mailboxes import Mailbox, smtp_server
+from tests.mailboxes import Mail, Mailbox, smtp_server
 
 
 @pytest.fixture
@@ -36,6 +37,12 @@ def mailbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: Session) -> Ite
         yield box
 
 
+def all_mailed(mailbox: Mailbox, address: str, count: int) -> list[Mail]:
+    """The mails to `address` once there are `count` of them (empty before)."""
+    mails = mailbox.to(address)
+    return mails if len(mails) >= count else []
+
+
 def test_the_weekly_report_is_a_scheduled_deployment() -> None:
     (scheduled,) = [s for s in all_scheduled() if s.flow is weekly_report]
     assert scheduled.schedule == "0 7 * * 1"
@@ -47,6 +54,7 @@ def test_the_deployment_writes_each_programmes_report_and_mails_its_managers(
     case_id = new_case(session=db)
     close_case(session=db, case_id=case_id, status=CaseStatus.CLOSED, outcome="arrived")
     run = run_deployment(f"{weekly_report.name}/passage", timeout=180)
+    assert isinstance(run, FlowRun)  # the sync variant, outside an event loop
     assert run.state is not None and run.state.is_completed(), run.state
     week = iso_week(utcnow())
     folder = get_settings().home.resolve() / "reports"
@@ -58,9 +66,7 @@ def test_the_deployment_writes_each_programmes_report_and_mails_its_managers(
     send_due(session=db, now=next_office_time(utcnow(), office_hours()))
     expected = len(all_programmes())
     for user in ("pm.anna", "pm.joost"):
-        mails = wait_for(
-            lambda u=user: len(mailbox.to(f"{u}@example.org")) >= expected and mailbox.to(f"{u}@example.org")
-        )
+        mails = wait_for(partial(all_mailed, mailbox, f"{user}@example.org", expected), what=f"{user}'s reports")
         assert len(mails) == expected
         (ours,) = [m for m in mails if "Resettlement to the Netherlands" in m.subject]
         assert str(folder / "resettlement-nl" / f"{week}.html") in ours.body

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from models import AuditEvent, Case, CaseStatus, Person
+from passage.services import cases as case_service
 from passage.services import importing
 from passage.services.cases import cases_to_launch
 from passage.services.errors import NotPermitted
@@ -84,7 +85,7 @@ def test_confirming_opens_only_the_valid_cases(db: Session) -> None:
 
 
 def test_a_failure_midway_writes_none_of_the_cases(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    real, calls = importing.record_case, []
+    real, calls = case_service.record_case, []
 
     def second_fails(**kwargs: Any) -> Case:
         calls.append(1)
@@ -92,7 +93,7 @@ def test_a_failure_midway_writes_none_of_the_cases(db: Session, monkeypatch: pyt
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(importing, "record_case", second_fails)
+    monkeypatch.setattr(case_service, "record_case", second_fails)
     plan = read_import(
         content=(SAMPLES / "unhcr_referrals.csv").read_bytes(), filename="r.csv", programme="resettlement-nl"
     )
@@ -109,7 +110,7 @@ def test_only_a_case_worker_of_the_programme_may_import(db: Session) -> None:
     assert referrals(db) == 0
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
+def xlsx(rows: list[list[Any]]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
