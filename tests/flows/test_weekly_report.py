@@ -2,6 +2,7 @@
 the files and mails each programme manager through the outbox (a real SMTP server)."""
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
