@@ -14,6 +14,8 @@ navigation = st.navigation(
         st.Page(PAGES / "inbox.py", title=t("Inbox"), icon=":material/inbox:", default=True),
         st.Page(PAGES / "cases.py", title=t("Cases"), icon=":material/folder_open:"),
         st.Page(PAGES / "new_case.py", title=t("New case"), icon=":material/create_new_folder:"),
+        st.Page(PAGES / "import_cases.py", title=t("Import cases"), icon=":material/upload_file:"),
+        st.Page(PAGES / "dashboard.py", title=t("Dashboards"), icon=":material/monitoring:"),
         st.Page(PAGES / "admin.py", title=t("Administration"), icon=":material/admin_panel_settings:"),
         st.Page(PAGES / "outbox.py", title=t("Notifications"), icon=":material/outgoing_mail:"),
     ]

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Decision, HumanTask, TaskStatus
 from models.common import utcnow
-from passage.programmes import get_programme
+from passage.programmes import all_programmes, get_programme
 from passage.services import access, quota
 from passage.settings import get_settings
 
@@ -72,6 +72,13 @@ class Dashboard(BaseModel):
     overdue_by_person: list[Overdue]
     step_times: list[StepTime]
     arrivals: list[MonthCount]
+
+
+def visible_programmes(*, session: Session, actor: str) -> list[str]:
+    """The programmes whose dashboard `actor` may see, in the registry's order."""
+    access.require_person(session=session, actor=actor)
+    visible = access.case_programmes(session=session, actor=actor)
+    return [slug for slug in all_programmes() if visible is None or slug in visible]
 
 
 def dashboard(*, session: Session, programme: str, actor: str, now: datetime | None = None) -> Dashboard:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from models import Role
-from passage.programmes import ImportLayout, Programme, get_programme
+from passage.programmes import ImportLayout, Programme, all_programmes, get_programme
 from passage.services import access, cases
 from passage.services.errors import PassageError
 from passage.settings import get_settings
@@ -61,6 +61,17 @@ def layout_of(programme: str) -> tuple[Programme, ImportLayout]:
     if spec.import_layout is None:
         raise PassageError(f"cases of {spec.slug} cannot be imported from a file")
     return spec, spec.import_layout
+
+
+def importable_programmes(*, session: Session, actor: str) -> list[str]:
+    """The programmes with an import whose cases `actor` may open (as their case worker)."""
+    access.require_person(session=session, actor=actor)
+    return [
+        slug
+        for slug, spec in all_programmes().items()
+        if spec.import_layout is not None
+        and Role.CASE_WORKER in access.roles_in(session=session, actor=actor, programme=slug)
+    ]
 
 
 def read_import(*, content: bytes, filename: str, programme: str) -> ImportPlan:
@@ -162,7 +173,9 @@ def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> 
             row, column = numbers[int(loc[1])], ".".join(loc[2:3])
         elif loc:
             column = next((columns_by_path[p] for p in (".".join(loc[:2]), loc[0]) if p in columns_by_path), "")
-        message = err["msg"] if column or not loc else f"{'.'.join(loc)}: {err['msg']}"
+        # pydantic prefixes a validator's own message with "Value error, ": the message is enough.
+        reason = err["msg"].removeprefix("Value error, ")
+        message = reason if column or not loc else f"{'.'.join(loc)}: {reason}"
         located.append(RowError(row=row, column=column, message=message))
     return located
 
@@ -173,7 +186,7 @@ class ImportResult(BaseModel):
     refs: list[str]
 
 
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], object]  # (cases opened so far, cases to open)
 
 
 def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: Progress | None = None) -> ImportResult:

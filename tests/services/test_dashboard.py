@@ -56,8 +56,7 @@ def close(session: Session, case_id: int, status: CaseStatus, on: datetime) -> N
     session.commit()
 
 
-@pytest.fixture
-def seeded(db: Session) -> Session:
+def seed(db: Session) -> Session:
     """Four referrals: accept decided for three (after 1, 2 and 10 hours), one still open and overdue;
     IND decision decided for the first (24 h) and overdue for the second (claimed by cw.amal);
     the first arrived in October, the third rejected; 2 places of the 2026 national quota taken."""
@@ -74,6 +73,11 @@ def seeded(db: Session) -> Session:
     quota.reserve(session=db, year=2026, nationalities={"SY"}, persons=2)
     db.commit()
     return db
+
+
+@pytest.fixture
+def seeded(db: Session) -> Session:
+    return seed(db)
 
 
 def test_the_figures_of_a_programme_are_its_known_numbers(seeded: Session) -> None:

@@ -7,7 +7,8 @@ from passage.services.cases import list_cases
 from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
-from ui.i18n import t
+from ui.export import csv_button
+from ui.i18n import format_date, t
 from ui.state import current_user, session
 
 
@@ -28,6 +29,20 @@ def case_list(user: str) -> None:
         if action.button(t("Open"), key=f"case-{case.ref}"):
             st.query_params["case"] = case.ref
             st.rerun()
+    csv_button(
+        [
+            {
+                "ref": case.ref,
+                "title": case.title,
+                "programme": case.programme,
+                "status": case.status.value,
+                "step": case.current_step or "",
+                "opened": format_date(case.created_at),
+            }
+            for case in rows
+        ],
+        name="cases",
+    )
 
 
 def case_page(user: str, ref: str) -> None:

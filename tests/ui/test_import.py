@@ -1,0 +1,58 @@
+"""The import page: upload, every row checked with its errors, nothing opened until confirmed, then a summary."""
+
+from pathlib import Path
+
+from sqlmodel import Session, func, select
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
+
+from models import Case
+from tests.ui.conftest import OpenApp, assert_clean
+
+IMPORT = "pages/import_cases.py"
+SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "unhcr_referrals.csv"
+WRONG = SAMPLE.read_bytes().replace(b"Huda Sample,SY", b"Huda Sample,Syria")
+
+
+def cases(session: Session) -> int:
+    return int(session.exec(select(func.count()).select_from(Case)).one())
+
+
+def button(at: AppTest, label: str) -> Button:
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+def test_a_file_with_a_wrong_row_is_previewed_and_only_the_valid_cases_open_on_confirmation(
+    db: Session, app: OpenApp
+) -> None:
+    at = app("cw.amal", page=IMPORT)
+    assert_clean(at)
+    assert at.selectbox[0].options == ["Resettlement to the Netherlands", "Family reunification"]
+    at.file_uploader[0].upload("referrals.csv", WRONG, "text/csv").run()
+    assert_clean(at)
+    assert [m.value for m in at.metric] == ["4", "3", "2", "1"]
+    errors = at.dataframe[0].value
+    assert errors.values.tolist() == [[4, "nationality", "String should have at most 2 characters"]]
+    assert cases(db) == 0  # nothing written before the confirmation
+    button(at, "Open 2 valid case(s)").click().run()
+    assert_clean(at)
+    assert [s.value for s in at.success] == ["2 case(s) opened; their flows start shortly: RST-00001, RST-00002"]
+    assert cases(db) == 2
+    assert not at.file_uploader[0].value  # a fresh uploader: the same file is not opened twice by accident
+
+
+def test_an_unreadable_file_is_one_error_and_nothing_to_confirm(db: Session, app: OpenApp) -> None:
+    at = app("cw.amal", page=IMPORT)
+    at.file_uploader[0].upload("referrals.csv", b"", "text/csv").run()
+    assert_clean(at)
+    assert at.dataframe[0].value.values.tolist() == [
+        ["", "", "the file is empty: expected a header row and at least one row of data"]
+    ]
+    assert button(at, "Open 0 valid case(s)").disabled
+
+
+def test_someone_who_opens_no_cases_is_told_the_page_is_not_for_them(db: Session, app: OpenApp) -> None:
+    at = app("pm.anna", page=IMPORT)
+    assert_clean(at)
+    assert not at.file_uploader and len(at.warning) == 1

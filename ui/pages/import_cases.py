@@ -1,0 +1,91 @@
+"""Import cases: upload a CSV or Excel file, see every row checked, confirm, and the valid cases are opened."""
+
+import streamlit as st
+
+from passage.programmes import get_programme
+from passage.services.errors import PassageError
+from passage.services.importing import ImportPlan, importable_programmes, layout_of, open_imported, read_import
+from ui.export import csv_button
+from ui.i18n import t
+from ui.state import current_user, session
+
+UPLOADS = "import.uploads"  # bumped after an import: a fresh uploader, so the same file is not opened twice
+DONE = "import.done"
+
+
+def preview(plan: ImportPlan) -> None:
+    """The counts, the cases found and every error by row and column."""
+    rows, found, valid, wrong = st.columns(4)
+    rows.metric(t("Rows"), plan.rows)
+    found.metric(t("Cases"), len(plan.cases))
+    valid.metric(t("Valid cases"), len(plan.valid_cases))
+    wrong.metric(t("Errors"), len(plan.errors))
+    if plan.errors:
+        st.error(t("These rows are wrong; their cases will not be opened. Correct them and import them again."))
+        errors = [
+            {t("row"): error.row or "", t("column"): error.column, t("problem"): error.message} for error in plan.errors
+        ]
+        st.dataframe(errors, hide_index=True)
+        csv_button(errors, name="import-errors")
+    if plan.cases:
+        st.dataframe(
+            [
+                {
+                    t("case"): case.key,
+                    t("rows"): ", ".join(map(str, case.rows)),
+                    t("persons"): len(case.rows),
+                    t("valid"): "✓" if case.valid else "✗",
+                }
+                for case in plan.cases
+            ],
+            hide_index=True,
+        )
+
+
+def confirm(plan: ImportPlan, user: str) -> None:
+    """Open the valid cases, all in one transaction, with a progress bar."""
+    count = len(plan.valid_cases)
+    if not st.button(t("Open {count} valid case(s)", count=count), type="primary", disabled=not count):
+        return
+    bar = st.progress(0.0, text=t("Opening cases…"))
+    try:
+        with session() as s:
+            result = open_imported(
+                session=s, plan=plan, actor=user, progress=lambda done, total: bar.progress(done / total)
+            )
+    except PassageError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[DONE] = result.refs
+    st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1
+    st.rerun()
+
+
+def import_page(user: str) -> None:
+    st.title(t("Import cases"))
+    if refs := st.session_state.pop(DONE, None):
+        st.success(
+            t("{count} case(s) opened; their flows start shortly: {refs}", count=len(refs), refs=", ".join(refs))
+        )
+    with session() as s:
+        programmes = importable_programmes(session=s, actor=user)
+    if not programmes:
+        st.warning(t("Importing opens cases: it is for case workers of a programme with an import."))
+        return
+    programme = st.selectbox(t("Programme"), programmes, format_func=lambda slug: t(get_programme(slug).title))
+    _spec, layout = layout_of(programme)
+    st.caption(t("One row per person; the rows of one case share its '{key}'. Expected header:", key=layout.key))
+    st.code(",".join(layout.columns), language=None)
+    upload = st.file_uploader(
+        t("CSV or Excel file"), type=["csv", "xlsx"], key=f"upload-{st.session_state.get(UPLOADS, 0)}"
+    )
+    if upload is None:
+        return
+    plan = read_import(content=upload.getvalue(), filename=upload.name, programme=programme)
+    preview(plan)
+    confirm(plan, user)
+
+
+user = current_user()
+if user is not None:
+    import_page(user)
