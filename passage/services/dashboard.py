@@ -175,12 +175,13 @@ def _step_times(session: Session, programme: str) -> list[StepTime]:
     )
     n, rank = ranked.c.n, ranked.c.rank
 
-    def at_rank(share: float) -> ColumnElement[float]:
-        # Nearest rank: the first rank whose share of n reaches `share`, i.e. ceil(share * n).
-        wanted = cast(n * share + 0.999999, Integer)
+    def at_rank(tenths: int) -> ColumnElement[float]:
+        # Nearest rank: ceil(n * tenths / 10), in integer division, which both databases truncate alike
+        # (a CAST to integer rounds on PostgreSQL and truncates on SQLite).
+        wanted = (n * tenths + 9) // 10
         return func.max(case((rank == wanted, ranked.c.hours)))
 
-    query = select(ranked.c.step, func.max(n), at_rank(0.5), at_rank(0.9)).group_by(ranked.c.step)
+    query = select(ranked.c.step, func.max(n), at_rank(5), at_rank(9)).group_by(ranked.c.step)
     order = _step_order(programme)
     rows = sorted(session.exec(query).all(), key=lambda row: (order.get(row[0], len(order)), row[0]))
     return [

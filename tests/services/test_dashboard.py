@@ -1,11 +1,16 @@
 """Dashboard figures on a seeded database whose numbers are known; who may see them."""
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models import Case, CaseStatus, Decision, HumanTask, Outcome, TaskStatus
+from passage.db import init_db
 from passage.services import quota
 from passage.services.dashboard import (
     UNASSIGNED,
@@ -18,7 +23,7 @@ from passage.services.dashboard import (
     figures,
 )
 from passage.services.errors import NotPermitted
-from tests.factories import new_case, open_gate
+from tests.factories import new_case, open_gate, seed_staff
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 OPENED = NOW - timedelta(days=30)
@@ -120,3 +125,38 @@ def test_the_csv_figures_hold_every_number_once(seeded: Session) -> None:
 def test_only_people_with_a_role_in_the_programme_see_its_dashboard(seeded: Session, actor: str) -> None:
     with pytest.raises(NotPermitted):
         dashboard(session=seeded, programme="resettlement-nl", actor=actor, now=NOW)
+
+
+@pytest.fixture
+def postgres() -> Iterator[Session]:
+    """A fresh PostgreSQL database with the demo staff (skipped where no PostgreSQL answers)."""
+    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    name = f"passage_dash_{uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError:
+        admin.dispose()
+        pytest.skip("PostgreSQL-only: no PostgreSQL answers at 127.0.0.1:5432")
+    engine = create_engine(admin_url.replace("/test", f"/{name}"))
+    try:
+        init_db(engine)
+        with Session(engine) as session:
+            seed_staff(session=session)
+            yield session
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        admin.dispose()
+
+
+def test_postgresql_gives_the_same_figures(postgres: Session, db: Session) -> None:
+    """Durations, percentiles and months are spelled per dialect: both must give the known numbers."""
+    on_postgres = dashboard(session=seed(postgres), programme="resettlement-nl", actor="pm.anna", now=NOW)
+    on_sqlite = dashboard(session=seed(db), programme="resettlement-nl", actor="pm.anna", now=NOW)
+    assert on_postgres.model_dump(exclude={"at"}) == on_sqlite.model_dump(exclude={"at"})
+    assert on_postgres.step_times[0] == StepTime(
+        step="accept-for-selection", decided=3, median_hours=2.0, p90_hours=10.0
+    )
