@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-postgres lint bench bench-gates bench-quota bench-reminders bench-inbox clean
+.PHONY: up test test-postgres lint bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/mypy .
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
-bench: bench-gates bench-quota bench-reminders bench-inbox
+bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard
 
 bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
@@ -42,6 +42,9 @@ bench-reminders: $(STAMP)
 
 bench-inbox: $(STAMP)
 	$(BIN)/python -m bench.inbox_query
+
+bench-dashboard: $(STAMP)
+	$(BIN)/python -m bench.dashboard
 
 clean:
 	rm -rf $(VENV) .passage
