@@ -16,6 +16,7 @@ from passage.services.human_tasks import TaskRow, list_tasks
 from passage.services.inbox import TaskCounts, count_tasks
 from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query
 from ui import bulk
+from ui.export import csv_button
 from ui.i18n import format_date, t
 from ui.state import session
 
@@ -157,6 +158,7 @@ def render(user: str) -> None:
     selectable = bulk.offered(filters, rows)
     for row in rows:
         task_row(row, selectable)
+    csv_button(rows, name="inbox")  # the tasks of this page, as listed
     if selectable:
         bulk.actions(user, rows)
     bulk.results()

@@ -8,7 +8,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.services.test_dashboard import seed
 from tests.ui.conftest import OpenApp, assert_clean
-from ui.i18n import LANGUAGE_KEY
 
 DASHBOARD = "pages/dashboard.py"
 
@@ -63,13 +62,12 @@ def test_a_case_worker_of_one_programme_chooses_only_that_one(seeded: Session, a
 def test_an_administrator_sees_no_dashboard(seeded: Session, app: OpenApp) -> None:
     at = app("admin", page=DASHBOARD)
     assert_clean(at)
-    assert not at.selectbox and len(at.warning) == 1
+    assert not at.main.selectbox and len(at.warning) == 1
 
 
 def test_the_page_speaks_dutch(seeded: Session, app: OpenApp) -> None:
     at = app("pm.anna", page=DASHBOARD)
-    at.session_state[LANGUAGE_KEY] = "nl"
-    at.run()
+    at.sidebar.selectbox(key="language").set_value("nl").run()
     assert_clean(at)
     assert at.title[0].value == "Dashboards"
     assert "Dossiers per stap" in chart_titles(at)

@@ -55,4 +55,4 @@ def test_an_unreadable_file_is_one_error_and_nothing_to_confirm(db: Session, app
 def test_someone_who_opens_no_cases_is_told_the_page_is_not_for_them(db: Session, app: OpenApp) -> None:
     at = app("pm.anna", page=IMPORT)
     assert_clean(at)
-    assert not at.file_uploader and len(at.warning) == 1
+    assert not at.main.file_uploader and len(at.warning) == 1
