@@ -55,9 +55,7 @@ def test_decisions_taken_while_prefect_is_down_are_delivered_once_when_it_is_bac
 ) -> None:
     own_stack.start_server()
     own_stack.start_runner()
-    print("T stack", time.monotonic(), flush=True)
     tasks = parked(OUTAGE_CASES)
-    print("T parked", time.monotonic(), flush=True)
 
     own_stack.kill_server()
     down_at = time.monotonic()
@@ -70,12 +68,10 @@ def test_decisions_taken_while_prefect_is_down_are_delivered_once_when_it_is_bac
         assert len(recorded) == OUTAGE_CASES
         assert all(d.delivered_at is None and d.delivery_error for d in recorded), "nothing reached Prefect"
 
-    print("T decided", time.monotonic(), flush=True)
     own_stack.start_server()  # the same home: the same Prefect database, the runs still suspended
     outage = time.monotonic() - down_at
     for task in tasks:
         task_at(task.case_id, NEXT, timeout=120 + 10 * OUTAGE_CASES)
-    print("T next", time.monotonic(), flush=True)
     wait_for(lambda: all(suspended_at(t, NEXT) for t in tasks), timeout=120, what="every run at its next gate")
 
     with Session(get_engine()) as session:
