@@ -22,6 +22,10 @@ from passage.settings import get_settings
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
 
 TICKET = "passage.ticket"
+DATABASE_DOWN = (
+    "The database is busy or cannot be reached, so this page could not be shown or saved."
+    " Nothing was stored half-way; please try again in a minute."
+)
 
 
 @st.cache_resource

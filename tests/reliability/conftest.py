@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,16 @@ from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import Session
 
 from models.common import utcnow
 from passage import stack
+from passage.db import get_engine
 from passage.settings import Settings, get_settings
 from tests.mailboxes import free_port
+from tests.ui.conftest import app  # noqa: F401 - the inbox page fixture, for the database fault
 
 FIGURES = os.environ.get("PASSAGE_RELIABILITY_FIGURES")
 # Cases parked at a gate when Prefect is killed (the issue asks for 50), and gates decided in one burst (500).
@@ -106,3 +110,50 @@ def state_names(flow_run_id: str) -> list[str]:
     with get_client(sync_client=True) as client:
         states = client.read_flow_run_states(UUID(flow_run_id))
     return [state.name or "" for state in states]
+
+
+@contextmanager
+def writes_locked() -> Iterator[None]:
+    """Hold the app database's write lock from another connection (reads still pass), as a long writer would."""
+    engine = get_engine()
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql('LOCK TABLE human_task, steprun, audit_event, "case" IN EXCLUSIVE MODE')
+        try:
+            yield
+        finally:
+            connection.rollback()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *children(int(child))]
+    return found
+
+
+def flow_processes(runner_pid: int) -> list[int]:
+    """Processes running a flow run: forks of the worker's forkserver (under `passage serve`)."""
+    return [
+        child
+        for pid in children(runner_pid)
+        if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        for child in children(pid)
+    ]
+
+
+def task_run_states(flow_run_id: str, name: str) -> list[str]:
+    """Every state of the flow run's task runs called `name` (one task run per attempt of the run), in order."""
+    run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=run_filter)
+        return [
+            state.name or ""
+            for run in sorted(runs, key=lambda r: r.created or 0)
+            if run.name.startswith(name)
+            for state in client.read_task_run_states(run.id)
+        ]
