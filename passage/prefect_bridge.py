@@ -138,7 +138,8 @@ def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not resume the flow run: {exc}") from exc
     if response.status == SetStateStatus.REJECT:
-        raise RunNotWaiting(f"flow run {flow_run_id} refused the resume: {response.details.reason}")
+        reason = getattr(response.details, "reason", None) or "no reason given"
+        raise RunNotWaiting(f"flow run {flow_run_id} refused the resume: {reason}")
 
 
 def reschedule(flow_run_id: str) -> None:

@@ -3,10 +3,6 @@
 from pathlib import Path
 
 import streamlit as st
-from sqlalchemy.exc import OperationalError
-
-from ui.i18n import t
-from ui.state import DATABASE_DOWN
 
 from ui.i18n import t
 
@@ -22,9 +18,4 @@ navigation = st.navigation(
         st.Page(PAGES / "outbox.py", title=t("Notifications"), icon=":material/outgoing_mail:"),
     ]
 )
-try:
-    navigation.run()
-except OperationalError:
-    # Locked for longer than its busy timeout, or not reachable: say so, not a traceback. A decision is
-    # stored in one transaction with its audit event, so a page stopped here has stored nothing half-way.
-    st.error(t(DATABASE_DOWN))
+navigation.run()

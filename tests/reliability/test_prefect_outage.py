@@ -24,11 +24,15 @@ def suspended_at(task: HumanTask, step: str) -> bool:
     return state is not None and state.is_paused and state.pause_key == step
 
 
+def all_suspended_at(tasks: list[HumanTask], step: str, timeout: float) -> None:
+    wait_for(lambda: all(suspended_at(t, step) for t in tasks), timeout=timeout, what=f"every run suspended at {step}")
+
+
 def parked(count: int) -> list[HumanTask]:
     """`count` resettlement cases started and suspended at their first gate."""
     cases = [start(unhcr_ref=f"LEB-24-{n:06d}") for n in range(count)]
     tasks = [task_at(case.id or 0, GATE, timeout=120 + 10 * count) for case in cases]
-    wait_for(lambda: all(suspended_at(t, GATE) for t in tasks), timeout=120 + 5 * count, what="every run suspended")
+    all_suspended_at(tasks, GATE, timeout=120 + 5 * count)
     return tasks
 
 
@@ -72,7 +76,7 @@ def test_decisions_taken_while_prefect_is_down_are_delivered_once_when_it_is_bac
     outage = time.monotonic() - down_at
     for task in tasks:
         task_at(task.case_id, NEXT, timeout=120 + 10 * OUTAGE_CASES)
-    wait_for(lambda: all(suspended_at(t, NEXT) for t in tasks), timeout=120, what="every run at its next gate")
+    all_suspended_at(tasks, NEXT, timeout=120)
 
     with Session(get_engine()) as session:
         decisions = session.exec(select(Decision)).all()
