@@ -76,13 +76,13 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
         process.wait(timeout=5)
 
 
-def start_prefect_server(settings: Settings) -> subprocess.Popen[bytes]:
+def start_prefect_server(settings: Settings, timeout: float = 90.0) -> subprocess.Popen[bytes]:
     """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
-        wait_until_healthy(f"{settings.prefect_api_url}/health", server)
+        wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout)
     except StackError:
         stop(server)
         raise

@@ -70,8 +70,11 @@ class OwnStack:
     runner: subprocess.Popen[bytes] | None = None
 
     def start_server(self) -> None:
-        """Start the server; a restart keeps its SQLite database (in the home)."""
-        self.server = stack.start_prefect_server(self.settings)
+        """Start the server; a restart keeps its SQLite database (in the home).
+
+        Generous: a fresh server migrates its database first, slow on a loaded 2-core machine.
+        """
+        self.server = stack.start_prefect_server(self.settings, timeout=300)
 
     def kill_server(self) -> None:
         """SIGKILL the server's whole process group: no shutdown, as in a crash."""
