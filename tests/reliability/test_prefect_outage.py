@@ -10,10 +10,11 @@ from models import AuditEvent, Decision, HumanTask
 from passage import prefect_bridge
 from passage.db import get_engine
 from passage.services.decisions import decide
+from passage.services.delivery import start_case
 from passage.stack import child_env
 from tests.conftest import wait_for
-from tests.factories import FORMS
-from tests.flows.driver import start, task_at
+from tests.factories import FORMS, referral
+from tests.flows.driver import task_at
 from tests.reliability.conftest import OUTAGE_CASES, Figures, OwnStack, state_names
 
 GATE, NEXT = "accept-for-selection", "ind-decision"
@@ -30,8 +31,19 @@ def all_suspended_at(tasks: list[HumanTask], step: str, timeout: float) -> None:
 
 def parked(count: int) -> list[HumanTask]:
     """`count` resettlement cases started and suspended at their first gate."""
-    cases = [start(unhcr_ref=f"LEB-24-{n:06d}") for n in range(count)]
-    tasks = [task_at(case.id or 0, GATE, timeout=120 + 10 * count) for case in cases]
+    with Session(get_engine()) as session:
+        # A loaded server may answer 503 to a run's creation: the case is kept and the reconciler starts it.
+        cases = [
+            start_case(
+                session=session,
+                programme="resettlement-nl",
+                case_file=referral(unhcr_ref=f"LEB-24-{n:06d}"),
+                actor="cw.amal",
+            ).id
+            or 0
+            for n in range(count)
+        ]
+    tasks = [task_at(case, GATE, timeout=120 + 10 * count) for case in cases]
     all_suspended_at(tasks, GATE, timeout=120 + 5 * count)
     return tasks
 
