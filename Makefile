@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-postgres lint bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard clean
+.PHONY: up test test-postgres lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# The fault tests at the issue's scale (50 cases parked when Prefect is killed; a burst of 500 gates),
+# then their figures as the README's Reliability table. `make test` runs the same tests smaller.
+RELIABILITY_CASES ?= 50
+RELIABILITY_BURST_CASES ?= 167
+RELIABILITY_FIGURES := $(CURDIR)/.passage/reliability.json
+
+reliability: $(STAMP)
+	mkdir -p .passage && rm -f $(RELIABILITY_FIGURES)
+	PASSAGE_RELIABILITY_FIGURES=$(RELIABILITY_FIGURES) \
+	PASSAGE_RELIABILITY_OUTAGE_CASES=$(RELIABILITY_CASES) \
+	PASSAGE_RELIABILITY_BURST_CASES=$(RELIABILITY_BURST_CASES) \
+	$(BIN)/pytest tests/reliability --timeout 3600
+	$(BIN)/python -m tests.reliability.report $(RELIABILITY_FIGURES)
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
 bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard

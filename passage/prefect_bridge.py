@@ -17,13 +17,14 @@ from prefect.client.schemas.filters import (
     WorkPoolFilterName,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
 from prefect.engine import handle_engine_signals
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from prefect.flow_engine import load_flow_run, run_flow
-from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.flow_runs import suspend_flow_run
 from prefect.logging.loggers import flow_run_logger
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -47,6 +48,10 @@ def is_busy(exc: BaseException) -> bool:
     """True when Prefect answered but was too busy (503: SQLite locked), so a retry soon may pass."""
     cause = exc.__cause__ if isinstance(exc, PrefectUnavailable) else exc
     return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 503
+
+
+class RunNotWaiting(PassageError):
+    """A resume for a run that is not suspended at that gate (it moved on, ended, or never existed)."""
 
 
 class RunState(BaseModel):
@@ -113,17 +118,28 @@ def run_state(flow_run_id: str) -> RunState | None:
     )
 
 
-def resume(flow_run_id: str, run_input: dict[str, Any]) -> None:
-    """Resume a suspended run with its gate's input (the server validates it against the schema).
+def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
+    """Resume a run suspended at gate `step` with the gate's input (the server validates it against the schema).
 
+    Refuses (RunNotWaiting) a run that is not suspended at `step`: it moved on, ended, or is unknown.
     Without client retries: a retry seconds later could land on the run suspended at its *next*
     gate. The caller checked the pause key just before; on failure it checks again and retries.
     """
     try:
-        with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}):
-            resume_flow_run(UUID(flow_run_id), run_input=run_input)
+        with temporary_settings(updates={PREFECT_CLIENT_MAX_RETRIES: 0}), get_client(sync_client=True) as client:
+            try:
+                state = client.read_flow_run(UUID(flow_run_id)).state
+            except ObjectNotFound:
+                raise RunNotWaiting(f"flow run {flow_run_id} is not waiting: Prefect does not know it") from None
+            if state is None or not state.is_paused() or state.state_details.pause_key != step:
+                where = f"{state.name} at {state.state_details.pause_key}" if state else "without a state"
+                raise RunNotWaiting(f"flow run {flow_run_id} is not waiting at {step} (it is {where})")
+            response = client.resume_flow_run(UUID(flow_run_id), run_input=run_input)
     except UNREACHABLE as exc:
         raise PrefectUnavailable(f"could not resume the flow run: {exc}") from exc
+    if response.status == SetStateStatus.REJECT:
+        reason = getattr(response.details, "reason", None) or "no reason given"
+        raise RunNotWaiting(f"flow run {flow_run_id} refused the resume: {reason}")
 
 
 def reschedule(flow_run_id: str) -> None:

@@ -12,6 +12,7 @@ from passage.settings import get_settings
 from passage.worker import WORK_POOL_TYPE, PassageWorker
 
 log = logging.getLogger("passage.runner")
+WORKER_RESTART_SECONDS = 5.0
 
 
 def reconcile_forever(stop: threading.Event, every: float) -> None:
@@ -59,15 +60,26 @@ def deploy_all() -> None:
 
 
 async def work() -> None:
-    """Take runs from the pool until cancelled, at most `max_flow_processes` at once."""
+    """Take runs from the pool until cancelled, at most `max_flow_processes` at once.
+
+    Prefect's worker gives up when its server stays away for a minute or two (its service loops raise
+    "Service exceeded error threshold"). A Prefect outage must not end `passage serve`: a new worker
+    starts and waits for the server to come back, and the reconciler delivers what was decided meanwhile.
+    """
     settings = get_settings()
-    worker = PassageWorker(
-        work_pool_name=settings.work_pool,
-        limit=settings.max_flow_processes,
-        create_pool_if_not_found=False,
-        prefetch_seconds=0,
-    )
-    await worker.start(printer=log.info)
+    while True:
+        worker = PassageWorker(
+            work_pool_name=settings.work_pool,
+            limit=settings.max_flow_processes,
+            create_pool_if_not_found=False,
+            prefetch_seconds=0,
+        )
+        try:
+            await worker.start(printer=log.info)
+            return
+        except Exception:
+            log.exception("worker stopped; a new one starts in %s s", WORKER_RESTART_SECONDS)
+            await asyncio.sleep(WORKER_RESTART_SECONDS)
 
 
 def serve() -> None:

@@ -76,23 +76,38 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
         process.wait(timeout=5)
 
 
-@contextmanager
-def prefect_server(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """A Prefect server on SQLite at settings.prefect_api_url, stopped on exit."""
+def start_prefect_server(settings: Settings, timeout: float = 90.0) -> subprocess.Popen[bytes]:
+    """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
-        wait_until_healthy(f"{settings.prefect_api_url}/health", server)
+        wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout)
+    except StackError:
+        stop(server)
+        raise
+    return server
+
+
+@contextmanager
+def prefect_server(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """A Prefect server on SQLite at settings.prefect_api_url, stopped on exit."""
+    server = start_prefect_server(settings)
+    try:
         yield server
     finally:
         stop(server)
 
 
+def start_flow_runner(settings: Settings) -> subprocess.Popen[bytes]:
+    """Start `passage serve` (it logs to <home>/logs/runner.log)."""
+    return spawn([sys.executable, "-m", "passage.cli", "serve"], settings, "runner")
+
+
 @contextmanager
 def flow_runner(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """`passage serve`: the programme deployments, a warm worker and the reconciler."""
-    runner = spawn([sys.executable, "-m", "passage.cli", "serve"], settings, "runner")
+    runner = start_flow_runner(settings)
     try:
         yield runner
     finally:

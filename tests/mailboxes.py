@@ -61,8 +61,9 @@ class _Handler:
 
 
 @contextmanager
-def smtp_server() -> Iterator[Mailbox]:
-    box = Mailbox(port=free_port())
+def smtp_server(port: int | None = None) -> Iterator[Mailbox]:
+    """An SMTP server keeping every mail it accepts (on `port`, to bring one back where it was)."""
+    box = Mailbox(port=port or free_port())
     controller = Controller(_Handler(box), hostname="127.0.0.1", port=box.port)
     controller.start()
     try:

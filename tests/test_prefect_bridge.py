@@ -12,11 +12,12 @@ import httpx
 import prefect
 import pytest
 from packaging.version import Version
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import Flow as APIFlow
 from prefect.client.schemas.objects import FlowRun
 from prefect.engine import handle_engine_signals
 from prefect.flow_engine import load_flow_run, run_flow
-from prefect.flow_runs import resume_flow_run, suspend_flow_run
+from prefect.flow_runs import suspend_flow_run
 from prefect.workers.base import BaseJobConfiguration, BaseWorker
 
 from passage import prefect_bridge
@@ -40,7 +41,7 @@ def test_engine_entry_points_take_what_the_worker_passes() -> None:
 
 def test_suspend_and_resume_take_input_and_key() -> None:
     assert {"wait_for_input", "key", "timeout"} <= set(parameters(suspend_flow_run))
-    assert {"flow_run_id", "run_input"} <= set(parameters(resume_flow_run))
+    assert {"flow_run_id", "run_input"} <= set(parameters(SyncPrefectClient.resume_flow_run))
 
 
 def test_worker_overrides_still_override_something() -> None:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from passage.db import get_engine, init_db
@@ -22,6 +23,10 @@ from passage.settings import get_settings
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
 
 TICKET = "passage.ticket"
+DATABASE_DOWN = (
+    "The database is busy or cannot be reached, so this page could not be shown or saved."
+    " Nothing was stored half-way; please try again in a minute."
+)
 
 
 @st.cache_resource
@@ -33,8 +38,16 @@ def engine() -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    with Session(engine()) as s:
-        yield s
+    """A session for one page action; a database that is locked too long or unreachable is said, not traced.
+
+    A decision is stored in one transaction with its audit event, so an action stopped here stored nothing.
+    """
+    try:
+        with Session(engine()) as s:
+            yield s
+    except OperationalError:
+        st.error(t(DATABASE_DOWN))
+        st.stop()
 
 
 def sign_in(ticket: auth.Ticket, state: dict[str, object] | None = None) -> None:

@@ -36,7 +36,10 @@ def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
     if state is None:
         return "unknown-run"
     if state.is_paused and state.pause_key == task.step:
-        prefect.resume(task.flow_run_id, run_input(decision=decision))
+        try:
+            prefect.resume(task.flow_run_id, run_input(decision=decision), step=task.step)
+        except prefect.RunNotWaiting:
+            return "waiting"  # it moved on since the look above: its gate reads the decision itself
         decision.delivered_at = utcnow()
         return "resumed"
     if state.is_broken:
