@@ -13,6 +13,7 @@ class NotificationKind(StrEnum):
     REMINDER = "reminder"  # before or after the due date, at business-hour offsets
     ESCALATION = "escalation"  # still open after K reminders: the programme's lead is told, once
     DIGEST = "digest"  # one message a day per person who chose it, instead of one per task
+    EXPIRED = "expired"  # a gate's wait ran out: the programme's managers are told, who may re-open it
     REPORT = "report"  # the weekly report of a programme is ready: its programme managers are told
 
 

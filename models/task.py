@@ -15,6 +15,7 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     DECIDED = "decided"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # its wait ran out; a programme manager can re-open it (the run still waits)
 
 
 class Outcome(StrEnum):
@@ -52,6 +53,9 @@ class HumanTask(SQLModel, table=True):
     assignee: str | None = Field(default=None, index=True, max_length=60)
     # From the case's vulnerability flags when the task opens: 2 urgent, 1 vulnerable, 0 none (the inbox sorts by it).
     priority: int = Field(default=0, index=True, ge=0, le=2)
+    # When the wait runs out: the task is marked expired and the programme's managers are told.
+    # Passage's, not Prefect's: a Prefect suspend timeout would leave a run that can never resume.
+    expires_at: datetime | None = optional_time_field(index=True)
 
 
 class Approval(SQLModel, table=True):

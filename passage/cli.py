@@ -286,6 +286,21 @@ def tasks_reassign(
     typer.echo(f"task {task} reassigned to {to}")
 
 
+@tasks_app.command("reopen")
+def tasks_reopen(
+    task: int,
+    actor: Annotated[str, typer.Option("--as")],
+    days: Annotated[int, typer.Option(min=1, max=365, help="due in this many days")] = 5,
+) -> None:
+    """Re-open an expired task (a programme manager): the case's run still waits at its gate."""
+    from passage.services.expiry import reopen
+
+    init_db()
+    with session_scope() as session:
+        reopened = reopen(session=session, task_id=task, actor=actor, days=days)
+    typer.echo(f"task {task} re-opened by {actor}, due {reopened.due_at:%Y-%m-%d %H:%M} UTC")
+
+
 def main() -> None:
     """Entry point: service errors become one line on stderr and exit code 1."""
     try:

@@ -19,6 +19,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.intro": "Your open tasks, earliest due first:",
         "digest.more": "… and {count} more in the inbox: {link}",
         "digest.overdue": "OVERDUE",
+        "expired.title": "[Passage] Expired: {step} ({ref}) was not decided in time",
+        "expired.intro": "Nobody decided this task for the {role} of {programme} before its wait ran out. "
+        "The case waits until a programme manager re-opens the task.",
         "report.title": "[Passage] Weekly report: {programme} ({week})",
         "report.intro": "This week's figures of {programme}: {open} open cases, {overdue} overdue tasks.",
         "report.files": "Charts: {html}\nNumbers (CSV): {csv}",
@@ -48,6 +51,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "digest.intro": "Uw openstaande taken, vroegste deadline eerst:",
         "digest.more": "… en nog {count} in de inbox: {link}",
         "digest.overdue": "TE LAAT",
+        "expired.title": "[Passage] Verlopen: {step} ({ref}) is niet op tijd besloten",
+        "expired.intro": "Niemand heeft deze taak voor de {role} van {programme} besloten voordat de wachttijd "
+        "verliep. De zaak wacht tot een programmamanager de taak heropent.",
         "report.title": "[Passage] Weekrapport: {programme} ({week})",
         "report.intro": "De cijfers van deze week voor {programme}: {open} open dossiers, {overdue} taken te laat.",
         "report.files": "Grafieken: {html}\nCijfers (CSV): {csv}",
@@ -126,6 +132,12 @@ def escalation(facts: TaskFacts, count: int, language: str, zone: ZoneInfo, base
     title = text(language, "escalation.title", step=facts.step, ref=facts.ref, count=count)
     role = text(language, facts.role)
     intro = text(language, "escalation.intro", role=role, programme=facts.programme, count=count)
+    return title, "\n".join([intro, "", *_task_lines(facts, language, zone, base_url)])
+
+
+def expired(facts: TaskFacts, language: str, zone: ZoneInfo, base_url: str) -> tuple[str, str]:
+    title = text(language, "expired.title", step=facts.step, ref=facts.ref)
+    intro = text(language, "expired.intro", role=text(language, facts.role), programme=facts.programme)
     return title, "\n".join([intro, "", *_task_lines(facts, language, zone, base_url)])
 
 

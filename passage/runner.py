@@ -21,7 +21,7 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
         try:
             with session_scope() as session:
                 sweep = reconcile(session=session)
-            if sweep.launched or sweep.resumed or sweep.recovered or sweep.failed:
+            if sweep.launched or sweep.resumed or sweep.recovered or sweep.failed or sweep.expired:
                 log.info("reconciler: %s", sweep.model_dump())
         except Exception:
             log.exception("reconciler pass failed; retrying")

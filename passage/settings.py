@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     work_pool: str = Field(default="passage", pattern=r"^[a-z0-9-]+$")
     reconcile_seconds: float = 5.0
+    # A gate's wait runs out this long after it opens (unless the gate sets its own): the task expires.
+    gate_expiry_days: int = Field(default=90, ge=1, le=3650)
     # Notifications: routing lives in an Apprise YAML file (default <home>/notify.yml).
     notify_config: Path | None = None
     office_timezone: str = "Europe/Amsterdam"

@@ -14,6 +14,7 @@ from models.common import utcnow
 from passage import prefect_bridge as prefect
 from passage.db import session_scope
 from passage.services import decisions, human_tasks
+from passage.settings import get_settings
 from tasks.base import durable_task
 from tasks.case import CaseInfo
 
@@ -57,6 +58,8 @@ class Gate(Generic[F]):
     due: timedelta = timedelta(days=5)
     # N-of-M: approvals by distinct people of `role` before the gate passes; one rejection ends it.
     approvals: int = 1
+    # How long the wait may last before the task expires (None: PASSAGE_GATE_EXPIRY_DAYS).
+    expires: timedelta | None = None
 
     def round(self, attempt: int) -> "Gate[F]":
         """The same gate asked again (attempt 2, 3...): a new task with its own pause key."""
@@ -92,6 +95,7 @@ def open_gate_task(
             due_at=utcnow() + spec.due,
             context=context,
             approvals_required=spec.approvals,
+            expires_at=utcnow() + (spec.expires or timedelta(days=get_settings().gate_expiry_days)),
         )
         task_row = human_tasks.open_task(session=session, request=request)
         decision = human_tasks.decision_for(session=session, task_id=task_row.id or 0)

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models import Decision, HumanTask, Outcome, TaskStatus
 from passage.programmes import get_form
-from passage.services import assignment
+from passage.services import assignment, expiry
 from passage.services.decisions import decide
 from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import TaskView, task_view
@@ -55,11 +55,29 @@ def render(user: str, task_id: int) -> None:
         with st.expander(t("Process")):
             views.process(view)
     with form_col:
-        if task.status != TaskStatus.OPEN:
+        if task.status == TaskStatus.EXPIRED:
+            reopen_form(user, task)
+        elif task.status != TaskStatus.OPEN:
             st.info(closed_note(task, detail.decision))
         else:
             assignment_bar(user, detail)
             decision_form(user, task.id or 0, task.form_type)
+
+
+def reopen_form(user: str, task: HumanTask) -> None:
+    """An expired task: say so, and let a programme manager re-open it (the service checks the role)."""
+    ran_out = format_datetime(task.expires_at)
+    st.warning(t("Nobody decided this task before its wait ran out on {when} UTC.", when=ran_out))
+    days = st.number_input(t("Due in (days)"), min_value=1, max_value=365, value=5, step=1, key="reopen-days")
+    if not st.button(t("Re-open the task"), key="reopen", type="primary"):
+        return
+    try:
+        with session() as s:
+            expiry.reopen(session=s, task_id=task.id or 0, actor=user, days=int(days))
+    except PassageError as exc:
+        st.error(str(exc))
+        return
+    st.rerun()
 
 
 def assignment_bar(user: str, detail: TaskView) -> None:

@@ -19,6 +19,8 @@ from passage.services.users import has_role
 
 def _refuse_closed(session: Session, task: HumanTask) -> TaskNotOpen:
     decision = decision_for(session=session, task_id=task.id or 0)
+    if decision is None and task.status == TaskStatus.EXPIRED:
+        return TaskNotOpen(f"task {task.id} expired (nobody decided it in time): a programme manager can re-open it")
     if decision is None:
         return TaskNotOpen(f"task {task.id} is {task.status.value}")
     return TaskNotOpen(

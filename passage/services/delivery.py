@@ -10,7 +10,7 @@ from models import Case, Decision, HumanTask
 from models.common import utcnow
 from passage import prefect_bridge as prefect
 from passage.programmes import get_programme
-from passage.services import cases
+from passage.services import cases, expiry
 from passage.services.decisions import run_input, unapplied
 from passage.services.human_tasks import get_task
 from passage.services.recovery import recover_broken_runs, recover_run
@@ -29,6 +29,7 @@ class Sweep(BaseModel):
     recovered: int = 0
     waiting: int = 0
     failed: int = 0
+    expired: int = 0
 
 
 def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
@@ -101,11 +102,12 @@ def launch_case(*, session: Session, case_id: int) -> bool:
 
 
 def reconcile(*, session: Session) -> Sweep:
-    """One pass: start cases not started, bring broken runs back, deliver decisions not taken up.
+    """One pass: start cases not started, bring broken runs back, deliver decisions not taken up,
+    expire the tasks whose wait has run out.
 
     Safe to run concurrently: each step is idempotent or guarded.
     """
-    sweep = Sweep()
+    sweep = Sweep(expired=expiry.expire_due(session=session))
     try:
         sweep.recovered += recover_broken_runs(session=session)
     except prefect.PrefectUnavailable as exc:

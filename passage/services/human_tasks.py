@@ -32,6 +32,7 @@ class TaskRequest(BaseModel):
     due_at: datetime
     context: dict[str, Any] = {}
     approvals_required: int = 1
+    expires_at: datetime | None = None
 
 
 class TaskRow(BaseModel):
