@@ -83,7 +83,7 @@ def prefect_server(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
-        wait_until_healthy(f"{settings.prefect_api_url}/health", server)
+        wait_until_healthy(f"{settings.prefect_api_url}/health", server, settings.startup_seconds)
         yield server
     finally:
         stop(server)
@@ -113,16 +113,17 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     options += ["--client.toolbarMode", "viewer"]  # staff need no "Deploy" button
     app = spawn(args + options, settings, "inbox")
     try:
-        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app)
+        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app, settings.startup_seconds)
         yield app
     finally:
         stop(app)
 
 
-def wait_for_worker(settings: Settings, since: datetime, timeout: float = 60.0) -> None:
+def wait_for_worker(settings: Settings, since: datetime) -> None:
     """Block until a worker started after `since` takes runs from the pool (so cases move)."""
     from passage import prefect_bridge
 
+    timeout = settings.startup_seconds
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if prefect_bridge.worker_polled_since(settings.work_pool, since):

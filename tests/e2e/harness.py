@@ -54,6 +54,7 @@ def _env(home: Path) -> dict[str, str]:
     """This environment, pointed at a private home and free ports (never a running `passage up`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PASSAGE_", "PREFECT_"))}
     env |= {"PASSAGE_HOME": str(home), "PYTHONUNBUFFERED": "1", "DO_NOT_TRACK": "1"}
+    env["PASSAGE_STARTUP_SECONDS"] = "240"  # the suite runs on busy machines: Prefect may start slowly
     env |= {"PASSAGE_PREFECT_PORT": str(free_port()), "PASSAGE_INBOX_PORT": str(free_port())}
     return env
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Locator, Page, expect
 # first run of the app (importing Prefect and every programme) longer still.
 TIMEOUT_MS = 120_000
 FIRST_RUN_MS = 240_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 class Inbox:
@@ -62,8 +63,10 @@ class Inbox:
         expect(self.main().get_by_text(ref, exact=True)).to_be_visible()
 
     def settled(self) -> None:
-        """Wait until Streamlit has finished running the page (its "running" indicator is gone)."""
+        """Wait until Streamlit has run the page and drawn it: no "running" indicator, no placeholder left
+        for a widget whose code is still loading."""
         expect(self.page.get_by_test_id("stStatusWidget")).to_have_count(0)
+        expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0)
 
     def task_list_shown(self) -> None:
         """Wait until the inbox's page of tasks is all there: as many "Open" buttons as its captions count.
