@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-postgres lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard clean
+.PHONY: up test test-postgres browser screenshots lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,22 @@ $(STAMP): pyproject.toml constraints.txt
 up: $(STAMP)
 	$(BIN)/passage up
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/pytest
 
 # The suite again on the PostgreSQL at PGHOST:PGPORT (default 127.0.0.1:5432), in throwaway databases.
 test-postgres: $(STAMP)
 	bash .ci/postgres-pass
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used). As root,
+# install it when it is missing; otherwise the browser tests fail saying how to install it.
+browser:
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# One PNG per inbox page, from a fresh `passage up` with the demo data.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tests.e2e.screenshots docs/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,7 +53,7 @@ reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.report $(RELIABILITY_FIGURES)
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
-bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard
+bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render
 
 bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
@@ -59,6 +69,9 @@ bench-inbox: $(STAMP)
 
 bench-dashboard: $(STAMP)
 	$(BIN)/python -m bench.dashboard
+
+bench-render: $(STAMP) browser
+	$(BIN)/python -m bench.inbox_render
 
 clean:
 	rm -rf $(VENV) .passage

@@ -35,9 +35,12 @@ ROLES = [Role.PROGRAMME_MANAGER, Role.CASE_WORKER, Role.MEDICAL_OFFICER, Role.MO
 NOW = datetime(2030, 1, 9, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # a Wednesday, office hours
 
 
-def populate(session: Session, tasks: int, people: int) -> None:
-    """People with one grant each, one case per programme, and the open tasks, in bulk."""
-    programmes = max(1, people // len(ROLES))
+def populate(session: Session, tasks: int, people: int, roles: list[Role] = ROLES, cases: int = 1) -> None:
+    """People with one grant each (of `roles`), `cases` cases per programme, and the open tasks, in bulk.
+
+    The tasks are spread over the programmes' cases, at steps step-0, step-1, ... of each case.
+    """
+    programmes = max(1, people // len(roles))
     session.execute(
         insert(User),
         [{"username": f"p{n}", "full_name": f"Person {n}", "email": f"p{n}@example.org"} for n in range(people)],
@@ -45,7 +48,7 @@ def populate(session: Session, tasks: int, people: int) -> None:
     session.execute(
         insert(RoleGrant),
         [
-            {"username": f"p{n}", "role": ROLES[n % len(ROLES)], "programme": f"bench-{n // len(ROLES)}"}
+            {"username": f"p{n}", "role": roles[n % len(roles)], "programme": f"bench-{n // len(roles)}"}
             for n in range(people)
         ],
     )
@@ -55,9 +58,9 @@ def populate(session: Session, tasks: int, people: int) -> None:
         [
             {
                 "programme": f"bench-{p}",
-                "title": f"Bench {p}",
-                "ref": f"BEN-{p:05d}",
-                "uid": f"bench{p}",
+                "title": f"Bench {p}.{k}",
+                "ref": f"BEN-{p:05d}-{k:05d}",
+                "uid": f"bench{p}-{k}",
                 "status": "active",
                 "data": {},
                 "flags": [],
@@ -65,21 +68,22 @@ def populate(session: Session, tasks: int, people: int) -> None:
                 "created_at": NOW,
             }
             for p in range(programmes)
+            for k in range(cases)
         ],
     )
-    case_ids = dict(session.execute(select(Case.programme, Case.id)).all())
+    case_ids = dict(session.execute(select(Case.ref, Case.id)).all())
     span = timedelta(days=30).total_seconds()
     rows = []
     for n in range(tasks):
-        programme = f"bench-{n % programmes}"
+        p, k = n % programmes, (n // programmes) % cases
         rows.append(
             {
-                "case_id": case_ids[programme],
-                "programme": programme,
-                "step": f"step-{n}",
+                "case_id": case_ids[f"BEN-{p:05d}-{k:05d}"],
+                "programme": f"bench-{p}",
+                "step": f"step-{n // (programmes * cases)}",
                 "title": "Bench gate",
                 "form_type": "bench",
-                "role": ROLES[(n // programmes) % len(ROLES)],
+                "role": roles[(n // programmes) % len(roles)],
                 "status": "open",
                 "flow_run_id": "bench",
                 "requested_by": "bench",

@@ -76,13 +76,13 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
         process.wait(timeout=5)
 
 
-def start_prefect_server(settings: Settings, timeout: float = 90.0) -> subprocess.Popen[bytes]:
+def start_prefect_server(settings: Settings, timeout: float | None = None) -> subprocess.Popen[bytes]:
     """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
-        wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout)
+        wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout or settings.startup_seconds)
     except StackError:
         stop(server)
         raise
@@ -128,16 +128,17 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     options += ["--client.toolbarMode", "viewer"]  # staff need no "Deploy" button
     app = spawn(args + options, settings, "inbox")
     try:
-        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app)
+        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app, settings.startup_seconds)
         yield app
     finally:
         stop(app)
 
 
-def wait_for_worker(settings: Settings, since: datetime, timeout: float = 60.0) -> None:
+def wait_for_worker(settings: Settings, since: datetime) -> None:
     """Block until a worker started after `since` takes runs from the pool (so cases move)."""
     from passage import prefect_bridge
 
+    timeout = settings.startup_seconds
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if prefect_bridge.worker_polled_since(settings.work_pool, since):

@@ -1,0 +1,33 @@
+"""One `passage up` and one Chromium per test module; a fresh browser context (so a fresh login) per test."""
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e.harness import LiveStack, MissingBrowser, chromium, passage_up
+from tests.e2e.pages import Inbox
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[LiveStack]:
+    with tempfile.TemporaryDirectory(prefix="passage-e2e-") as home, passage_up(Path(home)) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        with chromium() as launched:
+            yield launched
+    except MissingBrowser as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture
+def inbox(live: LiveStack, browser: Browser) -> Iterator[Inbox]:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    yield Inbox(context.new_page(), live.url)
+    context.close()
