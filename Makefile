@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-postgres lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard clean
+.PHONY: up test test-postgres lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-workers clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.report $(RELIABILITY_FIGURES)
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
-bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard
+bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-workers
 
 bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
@@ -59,6 +59,10 @@ bench-inbox: $(STAMP)
 
 bench-dashboard: $(STAMP)
 	$(BIN)/python -m bench.dashboard
+
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth): Prefect's server and the app database on it.
+bench-workers: $(STAMP)
+	$(BIN)/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) .passage
