@@ -16,7 +16,7 @@ from prefect.client.schemas.filters import (
     WorkPoolFilter,
     WorkPoolFilterName,
 )
-from prefect.client.schemas.objects import FlowRun, StateType, WorkerStatus
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.responses import OrchestrationResult, SetStateStatus
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
@@ -39,8 +39,10 @@ BROKEN = frozenset({StateType.CRASHED, StateType.FAILED})
 LIVE = frozenset({StateType.PENDING, StateType.RUNNING})
 # The label Prefect's base worker gives each run it submits: which worker holds the run's process.
 WORKER_LABEL = "prefect.worker.name"
-# A worker silent for this many heartbeat intervals is gone (Prefect's foreman uses the same multiple).
-SILENT_HEARTBEATS = 3
+# A worker silent for this many heartbeat intervals is gone. Prefect's foreman says "offline" after 3;
+# Passage waits longer because it acts on it: a heartbeat held back by a loaded server (503s make the
+# worker back off) must not make a live run look like a zombie.
+SILENT_HEARTBEATS = 6
 # What "Prefect is down or overloaded" looks like from the client.
 UNREACHABLE = (OSError, httpx.TransportError, httpx.HTTPStatusError)
 
@@ -198,8 +200,7 @@ def orphaned_runs(work_pool: str, *, settled: timedelta) -> list[tuple[str, str]
     alive = {
         worker.name
         for worker in workers
-        if worker.status != WorkerStatus.OFFLINE
-        and worker.last_heartbeat_time is not None
+        if worker.last_heartbeat_time is not None
         and now - worker.last_heartbeat_time
         <= timedelta(seconds=SILENT_HEARTBEATS * (worker.heartbeat_interval_seconds or 30))
     }

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     prefect_database_url: str = Field(default="", pattern=r"^(postgresql\+asyncpg://.+)?$")
     # ... or Passage uses a Prefect server run elsewhere (its API, e.g. http://prefect:4200/api) and starts none.
     prefect_server_url: str = Field(default="", pattern=r"^(https?://.+/api)?$")
-    # A worker tells the pool it is alive this often; a run whose worker was silent for three of these is a
+    # A worker tells the pool it is alive this often; a run whose worker was silent for six of these is a
     # zombie (its worker died), which the reconciler marks Crashed and brings back.
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=300)
     reconcile_seconds: float = 5.0

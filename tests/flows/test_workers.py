@@ -63,7 +63,7 @@ def installation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[In
         monkeypatch.setenv("PASSAGE_PREFECT_PORT", str(_free_port()))
         monkeypatch.setenv("PASSAGE_PREFECT_DATABASE_URL", url(prefect_db, "asyncpg"))
         monkeypatch.setenv("PASSAGE_DATABASE_URL", url(app_db, "psycopg"))
-        monkeypatch.setenv("PASSAGE_WORKER_HEARTBEAT_SECONDS", "1")  # a dead worker is noticed after 3 s
+        monkeypatch.setenv("PASSAGE_WORKER_HEARTBEAT_SECONDS", "1")  # a dead worker is noticed after 6 s
         get_settings.cache_clear()
         get_engine.cache_clear()
         settings = get_settings()
