@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: up test test-postgres browser screenshots lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render clean
+.PHONY: up test test-postgres browser screenshots lint reliability bench bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render bench-workers clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability.report $(RELIABILITY_FIGURES)
 
 # Benchmarks print Markdown tables (copied into the README with the machine they ran on).
-bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render
+bench: bench-gates bench-quota bench-reminders bench-inbox bench-dashboard bench-render bench-workers
 
 bench-gates: $(STAMP)
 	$(BIN)/python -m bench.gates
@@ -72,6 +72,10 @@ bench-dashboard: $(STAMP)
 
 bench-render: $(STAMP) browser
 	$(BIN)/python -m bench.inbox_render
+
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth): Prefect's server and the app database on it.
+bench-workers: $(STAMP)
+	$(BIN)/python -m bench.workers
 
 clean:
 	rm -rf $(VENV) .passage

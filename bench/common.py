@@ -31,6 +31,7 @@ from passage.db import get_engine, init_db  # noqa: E402
 from passage.demo import USERS  # noqa: E402
 from passage.services.users import create_user  # noqa: E402
 from passage.settings import get_settings  # noqa: E402
+from passage.stack import descendants  # noqa: E402
 
 T = TypeVar("T")
 
@@ -61,14 +62,6 @@ def poll(predicate: Callable[[], T | None], timeout: float, every: float = 0.01)
             return value
         time.sleep(every)
     raise TimeoutError(f"nothing after {timeout:.0f} s")
-
-
-def descendants(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *descendants(int(child))]
-    return found
 
 
 def tree(roots: list[int]) -> list[int]:

@@ -1,8 +1,10 @@
 """The `passage` command line: the same services the inbox uses."""
 
 import json
+import logging
 import signal
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -60,8 +62,10 @@ def up() -> None:
     settings = get_settings()
     init_db()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # With PASSAGE_PREFECT_SERVER_URL the Prefect server runs elsewhere: use it, start none.
+    server = nullcontext() if settings.prefect_server_url else stack.prefect_server(settings)
     try:
-        with stack.prefect_server(settings):
+        with server:
             typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
             started_at = utcnow()
             with stack.flow_runner(settings):
@@ -79,25 +83,56 @@ def up() -> None:
         raise fail(f"{exc} (logs in {settings.home.resolve() / 'logs'})") from None
 
 
+def log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
 @app.command()
 def serve() -> None:
-    """Deploy the programme flows, run a worker and the reconciler (started by `passage up`)."""
-    import logging
-
+    """All in one: deploy, a worker, the reconciler and the notification sender (started by `passage up`)."""
     from passage.runner import serve as run
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    log_to_stderr()
     run()
 
 
 @app.command()
+def deploy() -> None:
+    """Create the work pool and deploy every programme and scheduled flow into it (idempotent; once per release)."""
+    from passage.runner import deploy_all
+
+    deploy_all()
+    typer.echo("work pool and deployments up to date")
+
+
+@app.command()
+def worker() -> None:
+    """One worker of the pool: run as many as needed, on any machine; SIGTERM or Ctrl-C stops it cleanly."""
+    from passage.runner import run_worker
+
+    log_to_stderr()
+    run_worker()
+
+
+@app.command()
+def reconciler() -> None:
+    """The reconciler and the notification sender, until stopped (one per installation; a lock keeps extras idle)."""
+    from passage.runner import run_reconciler
+
+    log_to_stderr()
+    run_reconciler()
+
+
+@app.command()
 def reconcile() -> None:
-    """One reconciler pass: start pending cases, deliver undelivered decisions."""
-    from passage.services.delivery import reconcile as sweep
+    """One reconciler pass: start pending cases, recover lost runs, deliver undelivered decisions."""
+    from passage.runner import reconcile_pass
 
     init_db()
-    with session_scope() as session:
-        emit(sweep(session=session))
+    sweep = reconcile_pass()
+    if sweep is None:
+        raise fail("another reconciler is in the middle of a pass; nothing done")
+    emit(sweep)
 
 
 @cases_app.command("start")

@@ -1,11 +1,13 @@
 """The one engine and session factory."""
 
+import fcntl
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
 from passage.settings import get_settings
@@ -47,3 +49,32 @@ def session_scope() -> Iterator[Session]:
     """A session on the configured engine, closed on exit (callers commit)."""
     with Session(get_engine()) as session:
         yield session
+
+
+@contextmanager
+def exclusive(name: str) -> Iterator[bool]:
+    """Hold the installation-wide lock `name` unless another process holds it; yields whether it is held.
+
+    PostgreSQL: a session advisory lock, shared by every machine on the database. SQLite (one machine):
+    a file lock in the home.
+    """
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        with (get_settings().home.resolve() / f"{name}.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            yield True  # closing the file releases the lock
+        return
+    key = zlib.crc32(name.encode())
+    with engine.connect() as connection:
+        held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+        connection.commit()
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()

@@ -6,15 +6,17 @@ from passage.settings import Settings
 def prefect_env(settings: Settings) -> dict[str, str]:
     """Variables that point Prefect at Passage's server and keep it off the network."""
     prefect_home = settings.home.resolve() / "prefect"
+    database = settings.prefect_database_url or f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}"
     return {
         "PREFECT_API_URL": settings.prefect_api_url,
         "PREFECT_HOME": str(prefect_home),
-        "PREFECT_API_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}",
+        "PREFECT_API_DATABASE_CONNECTION_URL": database,
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "true",
         "DO_NOT_TRACK": "1",
         # A resumed gate must start promptly; the default poll is 10 s.
         "PREFECT_WORKER_QUERY_SECONDS": str(settings.worker_poll_seconds),
+        "PREFECT_WORKER_HEARTBEAT_SECONDS": str(settings.worker_heartbeat_seconds),
         # When the server is down, fail fast and let the reconciler retry, rather than hang a page.
         "PREFECT_CLIENT_MAX_RETRIES": "2",
     }

@@ -1,7 +1,7 @@
 """Every call Passage makes into Prefect, in one place (tests/tasks/test_prefect_bridge.py guards it)."""
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -17,7 +17,7 @@ from prefect.client.schemas.filters import (
     WorkPoolFilterName,
 )
 from prefect.client.schemas.objects import FlowRun, StateType
-from prefect.client.schemas.responses import SetStateStatus
+from prefect.client.schemas.responses import OrchestrationResult, SetStateStatus
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
@@ -28,7 +28,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.logging.loggers import flow_run_logger
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.states import Scheduled
+from prefect.states import Crashed, Scheduled
 from pydantic import BaseModel
 
 from passage.services.errors import PassageError
@@ -36,6 +36,13 @@ from passage.services.errors import PassageError
 T = TypeVar("T", bound=BaseModel)
 
 BROKEN = frozenset({StateType.CRASHED, StateType.FAILED})
+LIVE = frozenset({StateType.PENDING, StateType.RUNNING})
+# The label Prefect's base worker gives each run it submits: which worker holds the run's process.
+WORKER_LABEL = "prefect.worker.name"
+# A worker silent for this many heartbeat intervals is gone. Prefect's foreman says "offline" after 3;
+# Passage waits longer because it acts on it: a heartbeat held back by a loaded server (503s make the
+# worker back off) must not make a live run look like a zombie.
+SILENT_HEARTBEATS = 6
 # What "Prefect is down or overloaded" looks like from the client.
 UNREACHABLE = (OSError, httpx.TransportError, httpx.HTTPStatusError)
 
@@ -168,6 +175,47 @@ def task_run_count() -> int:
     with get_client(sync_client=True) as client:  # the sync client has no count_task_runs
         response = client.request("POST", "/task_runs/count")
     return int(response.json())
+
+
+def orphaned_runs(work_pool: str, *, settled: timedelta) -> list[tuple[str, str]]:
+    """(id, worker name) of the pool's pending or running runs whose worker stopped heart-beating.
+
+    Such a run is a zombie: no process will ever finish it, and Prefect leaves it Running. Only runs
+    in their state for at least `settled` are judged: a run just taken by a worker is Pending for a
+    moment under the label of the worker that ran its previous segment, possibly one long gone.
+    """
+    run_filter = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=list(LIVE))))
+    pool_filter = WorkPoolFilter(name=WorkPoolFilterName(any_=[work_pool]))
+    try:
+        with get_client(sync_client=True) as client:
+            # Runs first: a worker that starts between the two reads is then in the list of workers.
+            runs = client.read_flow_runs(flow_run_filter=run_filter, work_pool_filter=pool_filter, limit=200)
+            workers = client.read_workers_for_work_pool(work_pool_name=work_pool)
+    except ObjectNotFound:
+        return []
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not list flow runs or workers: {exc}") from exc
+    now = datetime.now(UTC)
+    runs = [run for run in runs if run.state is not None and now - run.state.timestamp >= settled]
+    alive = {
+        worker.name
+        for worker in workers
+        if worker.last_heartbeat_time is not None
+        and now - worker.last_heartbeat_time
+        <= timedelta(seconds=SILENT_HEARTBEATS * (worker.heartbeat_interval_seconds or 30))
+    }
+    found = [(str(run.id), str(run.labels.get(WORKER_LABEL) or "")) for run in runs]
+    return [(run_id, worker) for run_id, worker in found if worker and worker not in alive]
+
+
+def crash(flow_run_id: str, message: str) -> bool:
+    """Propose Crashed for a run (not forced); False when Prefect refused it, e.g. the run has moved on."""
+    try:
+        with get_client(sync_client=True) as client:
+            result: OrchestrationResult[Any] = client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message))
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable(f"could not mark the flow run crashed: {exc}") from exc
+    return result.status == SetStateStatus.ACCEPT
 
 
 def ensure_work_pool(*, name: str, pool_type: str, base_job_template: dict[str, Any]) -> None:

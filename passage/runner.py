@@ -1,27 +1,46 @@
-"""The `passage serve` process: deploy every programme to the work pool, run a warm worker and the reconciler."""
+"""Passage's long-running processes: deploy the flows, run a warm worker, run the reconciler.
+
+`passage serve` is all three in one process (the embedded default). In production they are separate:
+`passage deploy` once per release, `passage worker` as many times as there are machines or cores,
+`passage reconciler` once per installation (README "Production").
+"""
 
 import asyncio
 import logging
+import os
+import signal
+import socket
 import threading
+from collections.abc import Callable
 
 from passage import prefect_bridge
-from passage.db import init_db, session_scope
+from passage.db import exclusive, init_db, session_scope
 from passage.programmes import all_programmes, all_scheduled
-from passage.services.delivery import reconcile
+from passage.services.delivery import Sweep, reconcile
 from passage.settings import get_settings
 from passage.worker import WORK_POOL_TYPE, PassageWorker
 
 log = logging.getLogger("passage.runner")
 WORKER_RESTART_SECONDS = 5.0
+RECONCILER_LOCK = "passage-reconciler"
+
+
+def reconcile_pass() -> Sweep | None:
+    """One reconciler pass, or None when another reconciler of the installation is in the middle of one."""
+    with exclusive(RECONCILER_LOCK) as held:
+        if not held:
+            return None
+        with session_scope() as session:
+            return reconcile(session=session)
 
 
 def reconcile_forever(stop: threading.Event, every: float) -> None:
-    """Deliver what could not be delivered at once: decisions, and cases not yet started."""
+    """Deliver what could not be delivered at once: decisions, cases not yet started, runs that lost their process."""
     while not stop.wait(every):
         try:
-            with session_scope() as session:
-                sweep = reconcile(session=session)
-            if sweep.launched or sweep.resumed or sweep.recovered or sweep.failed or sweep.expired:
+            sweep = reconcile_pass()
+            busy = sweep is not None and (sweep.launched or sweep.resumed or sweep.recovered or sweep.failed)
+            if busy or (sweep is not None and (sweep.expired or sweep.orphaned)):
                 log.info("reconciler: %s", sweep.model_dump())
         except Exception:
             log.exception("reconciler pass failed; retrying")
@@ -60,42 +79,73 @@ def deploy_all() -> None:
 
 
 async def work() -> None:
-    """Take runs from the pool until cancelled, at most `max_flow_processes` at once.
+    """Take runs from the pool until cancelled or sent SIGTERM, at most `max_flow_processes` at once.
 
     Prefect's worker gives up when its server stays away for a minute or two (its service loops raise
-    "Service exceeded error threshold"). A Prefect outage must not end `passage serve`: a new worker
-    starts and waits for the server to come back, and the reconciler delivers what was decided meanwhile.
+    "Service exceeded error threshold"). A Prefect outage must not end the worker: a new one starts and
+    waits for the server to come back, and the reconciler delivers what was decided meanwhile.
+    Prefect's own `prefect worker start` ignores SIGTERM, which containers send to stop; here it ends
+    the worker as Ctrl-C does: no new runs, the running ones finish their segment, then exit.
     """
     settings = get_settings()
-    while True:
-        worker = PassageWorker(
-            work_pool_name=settings.work_pool,
-            limit=settings.max_flow_processes,
-            create_pool_if_not_found=False,
-            prefetch_seconds=0,
-        )
-        try:
-            await worker.start(printer=log.info)
-            return
-        except Exception:
-            log.exception("worker stopped; a new one starts in %s s", WORKER_RESTART_SECONDS)
-            await asyncio.sleep(WORKER_RESTART_SECONDS)
+    # Unique across machines, and readable in the runs' labels and the pool's worker list.
+    name = f"passage {socket.gethostname()} {os.getpid()}"
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        while True:
+            worker = PassageWorker(
+                work_pool_name=settings.work_pool,
+                name=name,
+                limit=settings.max_flow_processes,
+                create_pool_if_not_found=False,
+                prefetch_seconds=0,
+            )
+            try:
+                await worker.start(printer=log.info)
+                return
+            except Exception:
+                log.exception("worker stopped; a new one starts in %s s", WORKER_RESTART_SECONDS)
+                await asyncio.sleep(WORKER_RESTART_SECONDS)
+    except asyncio.CancelledError:
+        log.info("worker %s stopped", name)
+
+
+def background(stop: threading.Event) -> None:
+    """Start the reconciler and the notification sender as daemon threads, until `stop` is set."""
+    loops: list[tuple[Callable[[threading.Event, float], None], float]] = [
+        (reconcile_forever, get_settings().reconcile_seconds),
+        (send_forever, get_settings().notify_send_seconds),
+    ]
+    for target, every in loops:
+        threading.Thread(target=target, args=(stop, every), daemon=True).start()
 
 
 def serve() -> None:
-    """Block serving the flows until interrupted."""
+    """All in one (the embedded default): deploy, reconcile, send notifications and work until interrupted."""
     init_db()
     deploy_all()
     stop = threading.Event()
-    sweeper = threading.Thread(
-        target=reconcile_forever,
-        args=(stop, get_settings().reconcile_seconds),
-        daemon=True,
-    )
-    sweeper.start()
-    sender = threading.Thread(target=send_forever, args=(stop, get_settings().notify_send_seconds), daemon=True)
-    sender.start()
+    background(stop)
     try:
         asyncio.run(work())
     finally:
+        stop.set()
+
+
+def run_worker() -> None:
+    """One worker of the pool, nothing else (`passage worker`)."""
+    asyncio.run(work())
+
+
+def run_reconciler() -> None:
+    """The reconciler and the notification sender, until SIGTERM or Ctrl-C (`passage reconciler`)."""
+    init_db()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    background(stop)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
         stop.set()

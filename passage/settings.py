@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     # How often the worker asks for runs to start: a resumed gate waits at most this long.
     worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     work_pool: str = Field(default="passage", pattern=r"^[a-z0-9-]+$")
+    # Production (README "Production"): the Prefect server Passage starts keeps its state in PostgreSQL
+    # (`postgresql+asyncpg://user@host/db`) instead of SQLite in the home ...
+    prefect_database_url: str = Field(default="", pattern=r"^(postgresql\+asyncpg://.+)?$")
+    # ... or Passage uses a Prefect server run elsewhere (its API, e.g. http://prefect:4200/api) and starts none.
+    prefect_server_url: str = Field(default="", pattern=r"^(https?://.+/api)?$")
+    # A worker tells the pool it is alive this often; a run whose worker was silent for six of these is a
+    # zombie (its worker died), which the reconciler marks Crashed and brings back.
+    worker_heartbeat_seconds: int = Field(default=10, ge=1, le=300)
     reconcile_seconds: float = 5.0
     # A gate's wait runs out this long after it opens (unless the gate sets its own): the task expires.
     gate_expiry_days: int = Field(default=90, ge=1, le=3650)
@@ -96,7 +104,7 @@ class Settings(BaseSettings):
 
     @property
     def prefect_api_url(self) -> str:
-        return f"http://{self.host}:{self.prefect_port}/api"
+        return self.prefect_server_url or f"http://{self.host}:{self.prefect_port}/api"
 
     @property
     def inbox_url(self) -> str:

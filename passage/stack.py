@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -105,13 +105,27 @@ def start_flow_runner(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 @contextmanager
-def flow_runner(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
-    """`passage serve`: the programme deployments, a warm worker and the reconciler."""
-    runner = start_flow_runner(settings)
+def passage_process(command: str, settings: Settings, log_name: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`passage <command>` (serve, worker, reconciler) as a child, stopped on exit."""
+    process = spawn([sys.executable, "-m", "passage.cli", command], settings, log_name)
     try:
-        yield runner
+        yield process
     finally:
-        stop(runner)
+        stop(process)
+
+
+def flow_runner(settings: Settings) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """`passage serve`: the programme deployments, a warm worker and the reconciler."""
+    return passage_process("serve", settings, "runner")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (Linux /proc): a worker's forkserver and the runs forked from it."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *descendants(int(child))]
+    return found
 
 
 @contextmanager

@@ -9,8 +9,13 @@ of these workers, on one machine or many, can serve the same pool.
 """
 
 import atexit
+import ctypes
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 from typing import Any
 from uuid import UUID
@@ -25,6 +30,7 @@ from prefect.workers.base import BaseJobConfiguration, BaseVariables, BaseWorker
 WORK_POOL_TYPE = "passage"
 # Imported once in the forkserver; every run is a fork of that process.
 WARM_MODULES = ["passage.worker", "flows"]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class PassageWorkerResult(BaseWorkerResult):
@@ -37,13 +43,30 @@ def _forkserver() -> ForkServerContext:
     return context
 
 
+def die_with_parent() -> None:
+    """End this run's process when its worker ends, even by SIGKILL.
+
+    A worker killed outright would otherwise leave its runs' processes behind as orphans that keep
+    running while the reconciler hands the same runs to another worker. Two links make the chain:
+    the forkserver exits once nobody holds its "alive" pipe, which multiprocessing also hands to every
+    forked child (so close this child's copy: it never starts processes through the forkserver), and
+    the kernel SIGKILLs this process when the forkserver, its parent, exits (Linux PR_SET_PDEATHSIG).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    os.close(forkserver._forkserver._forkserver_alive_fd)  # type: ignore[attr-defined]
+    parent = os.getppid()
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the call took effect
+        os._exit(1)
+
+
 def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
     """The body of a forked child: run one flow run to its end or its next gate, then exit."""
-    import os
-
     from passage import prefect_bridge
     from passage.programmes import flow_named
 
+    die_with_parent()
     os.environ.update(env)
     try:
         prefect_bridge.execute_flow_run(flow_named(flow_name), flow_run_id)

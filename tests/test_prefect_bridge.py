@@ -84,3 +84,16 @@ def test_only_a_503_counts_as_busy(error: Exception, busy: bool) -> None:
     wrapped = prefect_bridge.PrefectUnavailable("could not resume")
     wrapped.__cause__ = error
     assert prefect_bridge.is_busy(wrapped) is busy
+
+
+def test_the_base_worker_labels_a_run_with_the_label_zombie_detection_reads() -> None:
+    # orphaned_runs() finds a run's worker by this label, set by BaseWorker._give_worker_labels_to_flow_run.
+    source = inspect.getsource(BaseWorker._give_worker_labels_to_flow_run)
+    assert f'"{prefect_bridge.WORKER_LABEL}": self.name' in source
+
+
+def test_the_forkserver_hands_its_children_the_alive_pipe_they_close() -> None:
+    # die_with_parent() closes this descriptor so the forkserver can end with its worker.
+    from multiprocessing import forkserver
+
+    assert "_forkserver_alive_fd" in inspect.getsource(forkserver._serve_one)  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from passage.programmes import get_programme
 from passage.services import cases, expiry
 from passage.services.decisions import run_input, unapplied
 from passage.services.human_tasks import get_task
+from passage.services.orphans import crash_orphaned_runs
 from passage.services.recovery import recover_broken_runs, recover_run
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ class Sweep(BaseModel):
     launched: int = 0
     resumed: int = 0
     recovered: int = 0
+    orphaned: int = 0
     waiting: int = 0
     failed: int = 0
     expired: int = 0
@@ -102,13 +104,15 @@ def launch_case(*, session: Session, case_id: int) -> bool:
 
 
 def reconcile(*, session: Session) -> Sweep:
-    """One pass: start cases not started, bring broken runs back, deliver decisions not taken up,
+    """One pass: start cases not started, bring broken and orphaned runs back, deliver decisions not taken up,
     expire the tasks whose wait has run out.
 
-    Safe to run concurrently: each step is idempotent or guarded.
+    Run one at a time (passage.runner.reconcile_pass holds the installation's lock): starting a case and
+    delivering a decision are idempotent, but two passes could both reschedule one crashed run.
     """
     sweep = Sweep(expired=expiry.expire_due(session=session))
     try:
+        sweep.orphaned = crash_orphaned_runs(session=session)
         sweep.recovered += recover_broken_runs(session=session)
     except prefect.PrefectUnavailable as exc:
         log.warning("broken runs not checked: %s", exc)
