@@ -54,7 +54,7 @@ def refusal(form: type[GateForm], approve: bool, comment: str, data: dict[str, A
     return refused.value
 
 
-@fuzz(2000)
+@fuzz(1000)
 @given(case=corrupted(), approve=st.booleans())
 def test_every_spoiled_field_of_every_form_is_named(
     case: tuple[type[GateForm], dict[str, Any], str, list[str]], approve: bool
@@ -104,7 +104,7 @@ def test_a_refused_decision_writes_no_row_anywhere(
 STEPS = count(1)
 
 
-@fuzz(300)
+@fuzz(200)
 @given(text=visible_text)
 def test_any_printable_text_is_stored_exactly_as_given(db: Session, tasks: dict[str, int], text: str) -> None:
     """Scripts, emoji, HTML and SQL-like text in a comment and a free-text field come back verbatim."""
