@@ -41,6 +41,12 @@ HOSTILE = [
     "null",
     "NaN",
 ]
+# JSON that broke the case-file reader with a traceback (RecursionError, ValueError) or passed though not JSON.
+BROKEN_JSON = {
+    "RecursionError": ("[" * 100_000, "nested too deeply"),
+    "ValueError-long-number": ("1" * 5_000, "Exceeds the limit (4300 digits)"),
+    "NaN-accepted-though-not-JSON": ('{"a": NaN}', "NaN is not a JSON number"),
+}
 # Control characters refused everywhere (tab and line breaks are allowed), and lone surrogates.
 CONTROLS = ["\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9f", "\ud800", "\udfff"]
 

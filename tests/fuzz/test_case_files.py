@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from models import Case, Person
+from passage import json_text
 from passage.cli import read_json
 from passage.db import get_engine
 from passage.programmes import Programme, all_programmes
@@ -22,7 +23,6 @@ from passage.services.errors import FormInvalid, NotFound
 from tests.fuzz.harness import fuzz, row_counts
 from tests.fuzz.strategies import NAMES, bad_value, dotted, field_paths, replaced, visible_text
 from tests.offline import cut_off_prefect
-from ui.pages.new_case import BadCaseFile, read_case_file
 
 ACTOR = "cw.amal"  # a case worker of every programme in the demo staff
 PROGRAMMES = [p for p in all_programmes().values() if p.examples]
@@ -137,15 +137,16 @@ JSONISH = st.one_of(
 
 @fuzz(1000)
 @given(text=JSONISH)
-def test_any_text_is_an_object_or_a_one_line_reason_in_the_page_and_the_cli(text: str) -> None:
+def test_any_text_is_an_object_or_a_one_line_reason(text: str) -> None:
+    """The reader the CLI and the New case page share: a value, or a JSONDecodeError that says where and why."""
     try:
-        page = read_case_file(text, "The case file")
-    except BadCaseFile as exc:
-        page = None
-        assert str(exc).startswith("The case file ") and "\n" not in str(exc)
+        value = json_text.loads(text)
+    except json.JSONDecodeError as exc:
+        value = None
+        assert exc.msg.strip() and exc.lineno >= 1
     try:
         cli = read_json(text, "case.json")
     except typer.Exit as exc:
         cli = None
         assert exc.exit_code == 1
-    assert page == cli and (page is None or isinstance(page, dict))
+    assert cli == (value if isinstance(value, dict) else None)

@@ -1,5 +1,6 @@
 """The bugs the fuzz tests found, each kept as a plain example (a traceback, a partial write, a NUL stored...)."""
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from models import Case
+from passage import json_text
 from passage.db import get_engine
 from passage.programmes import all_programmes
 from passage.services.cases import open_case
@@ -16,7 +18,7 @@ from passage.services.errors import FormInvalid
 from tests.cli.test_cli import Passage
 from tests.factories import new_case, open_gate, referral
 from tests.fuzz.harness import row_counts
-from ui.pages.new_case import BadCaseFile, read_case_file
+from tests.fuzz.strategies import BROKEN_JSON
 
 PRINCIPAL = {"full_name": "محمد الأحمد", "nationality": "SY", "birth_date": "1984-03-02", "is_principal": True}
 TWINS = [PRINCIPAL, {**PRINCIPAL, "is_principal": False}]  # the same person listed twice
@@ -142,17 +144,14 @@ def test_surrounding_whitespace_is_stripped_and_inner_text_kept(db: Session) -> 
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [
-        pytest.param("[" * 100_000, "nested too deeply", id="RecursionError"),
-        pytest.param("1" * 5_000, "Exceeds the limit (4300 digits)", id="ValueError-long-number"),
-        pytest.param('{"a": NaN}', "NaN is not a JSON number", id="NaN-accepted-though-not-JSON"),
-    ],
+    [pytest.param(text, reason, id=name) for name, (text, reason) in BROKEN_JSON.items()],
 )
-def test_json_that_broke_the_reader_is_one_reason_on_the_page_and_in_the_cli(
+def test_json_that_broke_the_reader_is_one_reason_in_the_cli(
     db: Session, passage: Passage, tmp_path: Path, text: str, reason: str
 ) -> None:
-    with pytest.raises(BadCaseFile, match=re.escape(reason)):
-        read_case_file(text, "The case file")
+    """The New case page reads with the same `json_text.loads` (tests/ui/test_new_case_bad_json.py)."""
+    with pytest.raises(json.JSONDecodeError, match=re.escape(reason)):
+        json_text.loads(text)
     file = tmp_path / "case.json"
     file.write_text(text, encoding="utf-8")
     before = row_counts(get_engine())
