@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, CoaHandOver, FitnessOutcome, PastDate
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, CoaHandOver, FitnessOutcome, PastDate, no_one_twice
 from models import PersonBase
 from passage.programmes import HEALTH, Intake
 from tasks.gate import GateForm
@@ -27,8 +27,7 @@ class TransferRequest(Intake):
         # Assumption: one person of the group is its principal (the embassy's contact person).
         if sum(p.is_principal for p in self.persons) != 1:
             raise ValueError("persons: exactly one person must be the principal")
-        if len({(p.full_name, p.birth_date) for p in self.persons}) != len(self.persons):
-            raise ValueError("persons: the same person is listed twice")
+        no_one_twice(self.persons, "persons")
         return self
 
     def people(self) -> list[dict[str, Any]]:

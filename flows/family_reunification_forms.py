@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate, no_one_twice
 from models import PersonBase
 from passage.programmes import DNA, ImportLayout, Intake
 from tasks.gate import GateForm
@@ -47,8 +47,7 @@ class ReunificationRequest(Intake):
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> "ReunificationRequest":
-        if len({(m.full_name, m.birth_date) for m in self.members}) != len(self.members):
-            raise ValueError("members: the same person is listed twice")
+        no_one_twice(self.members, "members")
         return self
 
     def people(self) -> list[dict[str, Any]]:

@@ -1,11 +1,13 @@
 """Building blocks the programmes' gate forms share: date checks, the fitness outcome, the COA hand-over."""
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
+from models import PersonBase
 from passage.programmes import HEALTH
 from tasks.gate import GateForm
 
@@ -35,6 +37,12 @@ PastDate = Annotated[date, AfterValidator(_not_future)]
 
 BookedDeparture = Annotated[date, not_past("a departure cannot be booked in the past")]
 """The departure date of a booked flight: today or later."""
+
+
+def no_one_twice(people: Sequence[PersonBase], field: str) -> None:
+    """Refuse a list of persons naming someone twice (same name and birth date): one case, one row each."""
+    if len({(p.full_name, p.birth_date) for p in people}) != len(people):
+        raise ValueError(f"{field}: the same person is listed twice")
 
 
 class Fitness(StrEnum):

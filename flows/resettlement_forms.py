@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, not_past
+from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, no_one_twice, not_past
 from models import PersonBase
 from passage.programmes import HEALTH, ImportLayout, Intake
 from tasks.gate import GateForm
@@ -31,9 +31,7 @@ class Referral(Intake):
     def _one_principal_no_duplicates(self) -> "Referral":
         if sum(p.is_principal for p in self.persons) != 1:
             raise ValueError("persons: exactly one person must be the principal applicant")
-        seen = {(p.full_name, p.birth_date) for p in self.persons}
-        if len(seen) != len(self.persons):
-            raise ValueError("persons: the same person is listed twice")
+        no_one_twice(self.persons, "persons")
         return self
 
     def people(self) -> list[dict[str, Any]]:

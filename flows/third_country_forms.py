@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice
 from models import PersonBase
 from passage.programmes import Intake
 from tasks.gate import GateForm
@@ -46,6 +46,7 @@ class ThirdCountryApplication(Intake):
     def _one_applicant(self) -> "ThirdCountryApplication":
         if sum(p.is_principal for p in self.persons) != 1:
             raise ValueError("persons: exactly one person must be the applicant (principal)")
+        no_one_twice(self.persons, "persons")
         return self
 
     @property

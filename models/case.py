@@ -6,11 +6,13 @@ from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import enum_field, json_field, optional_time_field, time_field
+from models.common import clean_text, enum_field, json_field, optional_time_field, time_field
+
+TITLE_LENGTH = 200
 
 
 class CaseStatus(StrEnum):
@@ -22,11 +24,16 @@ class CaseStatus(StrEnum):
 
 
 class PersonBase(SQLModel):
+    # A mistyped key ("birthdate") is refused by name rather than dropped unseen.
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
     # Names in Arabic or Dari script are stored exactly as given: no case folding, no transliteration.
     full_name: str = Field(min_length=1, max_length=200)
     nationality: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2, e.g. SY")
     birth_date: date | None = None
     is_principal: bool = False
+
+    _text = field_validator("*", mode="before")(clean_text)
 
     @field_validator("full_name")
     @classmethod
@@ -57,7 +64,7 @@ class Person(PersonBase, table=True):
 
 class CaseBase(SQLModel):
     programme: str = Field(index=True, max_length=60)
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=TITLE_LENGTH)
 
 
 class Case(CaseBase, table=True):

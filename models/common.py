@@ -1,12 +1,44 @@
 """Column helpers shared by the tables."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field
+
+# Unicode's control characters (Cc) but tab and line breaks, which belong in a comment: the others (NUL,
+# escape...) are never typed on purpose and PostgreSQL cannot store NUL in text. Lone surrogates (Cs, which
+# JSON's "\ud800" gives) cannot be encoded as UTF-8 at all. A regex, not a loop: a megabyte is checked at once.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) hold; a larger one names no row
+
+
+def clean_text(value: Any) -> Any:
+    """A before-validator for every field of a form: strings stripped, control characters refused.
+
+    Reuse it as `_text = field_validator("*", mode="before")(clean_text)`; other values pass through.
+    """
+    if not isinstance(value, str):
+        return value
+    found = _FORBIDDEN.search(value)
+    if found is None:
+        return value.strip()
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        raise ValueError(f"U+{code:04X} is not a character (text not saved as UTF-8?); save or type it as UTF-8")
+    raise ValueError(f"control character U+{code:04X} is not allowed; remove it")
+
+
+def plausible_date(value: Any) -> Any:
+    """An after-validator for every field of a form: a date must lie between 1900 and 2100."""
+    day = value.date() if isinstance(value, datetime) else value
+    if isinstance(day, date) and not FIRST_DATE <= day <= LAST_DATE:
+        raise ValueError(f"a date must lie between {FIRST_DATE.year} and {LAST_DATE.year}")
+    return value
 
 
 def utcnow() -> datetime:

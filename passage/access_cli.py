@@ -5,12 +5,11 @@ account (how the first administrator is created), and is recorded as such in the
 """
 
 import json
-from datetime import date
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
-from models import Role
 from passage.db import init_db, session_scope
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
@@ -21,10 +20,11 @@ Actor = Annotated[str, typer.Option("--as", help="the administrator acting ('sys
 
 
 def _grants(values: list[str]) -> list[dict[str, str]]:
+    """ROLE or ROLE@programme as grants; the model checks the role (one error line per bad --role)."""
     grants = []
     for value in values:
         role, _, programme = value.partition("@")
-        grants.append({"role": Role(role).value, "programme": programme or "*"})
+        grants.append({"role": role, "programme": programme or "*"})
     return grants
 
 
@@ -92,8 +92,8 @@ def users_enable(username: str, actor: Actor) -> None:
 def users_delegate(
     delegator: str,
     delegate: Annotated[str, typer.Option("--to")],
-    starts_on: Annotated[str, typer.Option("--from", help="YYYY-MM-DD")],
-    ends_on: Annotated[str, typer.Option("--until", help="YYYY-MM-DD, inclusive")],
+    starts_on: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
+    ends_on: Annotated[datetime, typer.Option("--until", formats=["%Y-%m-%d"], help="YYYY-MM-DD, inclusive")],
     actor: Actor,
 ) -> None:
     """While DELEGATOR is on leave, --to acts in their roles."""
@@ -104,12 +104,12 @@ def users_delegate(
     request = DelegationCreate(
         delegator=delegator,
         delegate=delegate,
-        starts_on=date.fromisoformat(starts_on),
-        ends_on=date.fromisoformat(ends_on),
+        starts_on=starts_on.date(),
+        ends_on=ends_on.date(),
     )
     with session_scope() as session:
         row = create(session=session, actor=actor, request=request)
-    typer.echo(f"delegation {row.id}: {delegate} acts for {delegator} {starts_on}..{ends_on}")
+    typer.echo(f"delegation {row.id}: {delegate} acts for {delegator} {request.starts_on}..{request.ends_on}")
 
 
 @audit_app.command("verify")
@@ -145,7 +145,7 @@ def privacy_export(person: str, actor: Annotated[str, typer.Option("--as")]) -> 
 
     init_db()
     with session_scope() as session:
-        if person.isdigit():
+        if person.isascii() and person.isdigit():  # "²" is a digit to isdigit() but not to int()
             person_id = int(person)
         else:
             found = find_persons(session=session, actor=actor, name=person)

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import signal
 import sys
 from contextlib import nullcontext
@@ -12,7 +13,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from models import Role, TaskStatus
-from models.common import utcnow
+from models.common import MAX_ID, clean_text, utcnow
+from passage import json_text
 from passage.access_cli import audit_app, privacy_app, users_app
 from passage.db import init_db, session_scope
 from passage.db_cli import db_app
@@ -30,10 +32,31 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(db_app, name="db")
 
+TaskId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="the task's number")]
+
+
+# A line break or other control character inside a message (a name typed with one) is shown escaped,
+# so every problem stays one `error:` line.
+_BREAKS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def say_error(message: str) -> None:
+    typer.echo("error: " + _BREAKS.sub(lambda m: repr(m.group())[1:-1], message), err=True)
+
 
 def fail(message: str) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    say_error(message)
     return typer.Exit(1)
+
+
+def refuse_bad_arguments(args: list[str]) -> None:
+    """Refuse an argument holding control characters or bytes that are not UTF-8, named by its option."""
+    for i, arg in enumerate(args):
+        try:
+            clean_text(arg)
+        except ValueError as exc:
+            name = args[i - 1] if i and args[i - 1].startswith("-") else f"argument {i + 1}"
+            raise PassageError(f"{name}: {exc}") from None
 
 
 def emit(value: BaseModel | list[BaseModel]) -> None:
@@ -44,7 +67,7 @@ def emit(value: BaseModel | list[BaseModel]) -> None:
 
 def read_json(text: str, what: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = json_text.loads(text)
     except json.JSONDecodeError as exc:
         raise fail(f"{what} is not valid JSON: {exc}") from None
     if not isinstance(value, dict):
@@ -152,6 +175,8 @@ def cases_start(
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:  # e.g. Arabic names saved in a Windows code page
         raise fail(f"{file} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:  # e.g. no permission to read it
+        raise fail(f"{file} cannot be read: {exc.strerror}") from None
     case_file = read_json(text, str(file))
     init_db()
     with session_scope() as session:
@@ -255,7 +280,7 @@ def tasks_list(
 
 @tasks_app.command("decide")
 def tasks_decide(
-    task: int,
+    task: TaskId,
     actor: Annotated[str, typer.Option("--as", help="who decides")],
     approve: Annotated[bool, typer.Option("--approve/--reject", help="the decision")],
     comment: Annotated[str, typer.Option("--comment")] = "",
@@ -287,7 +312,7 @@ def tasks_decide(
 
 
 @tasks_app.command("claim")
-def tasks_claim(task: int, actor: Annotated[str, typer.Option("--as")]) -> None:
+def tasks_claim(task: TaskId, actor: Annotated[str, typer.Option("--as")]) -> None:
     """Take a task: until unclaimed only you decide it."""
     from passage.services.assignment import claim
 
@@ -298,7 +323,7 @@ def tasks_claim(task: int, actor: Annotated[str, typer.Option("--as")]) -> None:
 
 
 @tasks_app.command("unclaim")
-def tasks_unclaim(task: int, actor: Annotated[str, typer.Option("--as")]) -> None:
+def tasks_unclaim(task: TaskId, actor: Annotated[str, typer.Option("--as")]) -> None:
     """Give a claimed task back to everyone of its role."""
     from passage.services.assignment import unclaim
 
@@ -310,7 +335,7 @@ def tasks_unclaim(task: int, actor: Annotated[str, typer.Option("--as")]) -> Non
 
 @tasks_app.command("reassign")
 def tasks_reassign(
-    task: int, to: Annotated[str, typer.Option("--to")], actor: Annotated[str, typer.Option("--as")]
+    task: TaskId, to: Annotated[str, typer.Option("--to")], actor: Annotated[str, typer.Option("--as")]
 ) -> None:
     """Hand a task to a colleague of its role (its assignee or a programme manager)."""
     from passage.services.assignment import reassign
@@ -339,13 +364,16 @@ def tasks_reopen(
 def main() -> None:
     """Entry point: service errors become one line on stderr and exit code 1."""
     try:
+        refuse_bad_arguments(sys.argv[1:])
         app()
-    except FormInvalid as exc:
-        for name, reason in exc.fields.items():
-            typer.echo(f"error: {name}: {reason}", err=True)
+    except (FormInvalid, ValidationError) as exc:
+        # One line per field, whichever model refused it (a form, a user, a delegation).
+        invalid = exc if isinstance(exc, FormInvalid) else FormInvalid.from_validation(exc)
+        for name, reason in invalid.fields.items():
+            say_error(f"{name}: {reason}")
         sys.exit(1)
-    except (PassageError, ValidationError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+    except PassageError as exc:
+        say_error(str(exc))
         sys.exit(1)
 
 

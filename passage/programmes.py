@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.case import TITLE_LENGTH
+from models.common import clean_text, plausible_date
 from passage.services.errors import NotFound
 
 if TYPE_CHECKING:
@@ -21,9 +23,17 @@ DNA: dict[str, Any] = {"sensitive": "dna"}
 
 
 class Intake(BaseModel):
-    """Base of every programme's case file: what a case worker submits to open a case."""
+    """Base of every programme's case file: what a case worker submits to open a case.
 
-    title: str | None = None
+    A key the model does not know is refused: a mistyped optional field would otherwise be dropped unseen.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_LENGTH)
+
+    _text = field_validator("*", mode="before")(clean_text)
+    _dates = field_validator("*")(plausible_date)
 
     def people(self) -> list[dict[str, Any]]:
         """The persons of the case (empty where the case is not a person, e.g. a project)."""
@@ -122,7 +132,8 @@ def get_programme(slug: str) -> Programme:
         return all_programmes()[slug]
     except KeyError:
         known = ", ".join(sorted(all_programmes()))
-        raise NotFound(f"unknown programme '{slug}' (known: {known})") from None
+        # repr: a name with a line break or a quote in it still makes one line between quotes.
+        raise NotFound(f"unknown programme {slug!r} (known: {known})") from None
 
 
 def flow_named(name: str) -> "Flow[..., Any]":

@@ -7,10 +7,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from prefect import get_run_logger
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from models import Role
-from models.common import utcnow
+from models.common import clean_text, plausible_date, utcnow
 from passage import prefect_bridge as prefect
 from passage.db import session_scope
 from passage.services import decisions, human_tasks
@@ -26,9 +26,12 @@ class GateForm(RunInput):
 
     approved: bool = Field(description="approve (true) or reject (false)")
     comment: str = Field(default="", max_length=4000)
-    decided_by: str
+    decided_by: str = Field(max_length=60)  # a username
 
     base_fields: ClassVar[frozenset[str]] = frozenset({"approved", "comment", "decided_by"})
+
+    _text = field_validator("*", mode="before")(clean_text)
+    _dates = field_validator("*")(plausible_date)
 
     @classmethod
     def form_type(cls) -> str:

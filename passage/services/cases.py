@@ -8,10 +8,16 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Person, Role
+from models.case import TITLE_LENGTH
 from models.common import utcnow
 from passage.programmes import Intake, Programme, get_programme
 from passage.services import access, audit
 from passage.services.errors import FormInvalid, NotFound
+
+
+def case_title(text: str) -> str:
+    """`text` cut to the title column, visibly: a summary built from a 200-character name would not fit."""
+    return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
 def open_case(*, session: Session, programme: str, case_file: dict[str, Any], actor: str) -> Case:
@@ -32,7 +38,7 @@ def record_case(*, session: Session, spec: Programme, intake: Intake, actor: str
     """Add a validated case, its persons and its audit event, uncommitted (an import commits them all at once)."""
     case = Case(
         programme=spec.slug,
-        title=intake.summary(),
+        title=case_title(intake.summary()),
         ref=uuid4().hex,  # replaced below once the row has its number
         data=intake.model_dump(mode="json"),
         flags=intake.case_flags(),

@@ -39,5 +39,7 @@ class FormInvalid(PassageError):
         fields: dict[str, str] = {}
         for err in exc.errors():
             name = ".".join(str(part) for part in err["loc"]) or "form"
+            # An unknown key may hold a lone surrogate (JSON allows "\udc80"), which no output can encode.
+            name = name.encode("utf-8", "backslashreplace").decode("utf-8")
             fields.setdefault(name, err["msg"])
         return cls(fields)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Role, TaskStatus
-from models.common import utcnow
+from models.common import MAX_ID, utcnow
 from passage.services import access, audit, notifications, task_filters
 from passage.services.errors import NotFound
 from passage.services.task_filters import Due, TaskFilter, priority_of
@@ -106,7 +106,7 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
 
 
 def get_task(*, session: Session, task_id: int) -> HumanTask:
-    task = session.get(HumanTask, task_id)
+    task = session.get(HumanTask, task_id) if 0 < task_id <= MAX_ID else None
     if task is None:
         raise NotFound(f"no task {task_id}")
     return task

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Person, Role, StepRun
-from models.common import utcnow
+from models.common import MAX_ID, utcnow
 from passage.services import access, audit
 from passage.services.errors import NotFound
 from passage.settings import get_settings
@@ -94,7 +94,7 @@ class PersonExport(BaseModel):
 
 def export_person(*, session: Session, actor: str, person_id: int) -> PersonExport:
     """One person's data as JSON-ready values, for a subject access request (a programme manager's; audited)."""
-    person = session.get(Person, person_id)
+    person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
     case = session.get(Case, person.case_id) if person is not None else None
     if person is None or case is None:
         raise NotFound(f"no person {person_id}")

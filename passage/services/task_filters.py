@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, true
 from sqlmodel import col
 
 from models import HumanTask
+from models.common import clean_text
 from passage.services.errors import FormInvalid
 from passage.services.users import USERNAME
 
@@ -57,6 +58,9 @@ class TaskFilter(BaseModel):
     vulnerable: bool = False
     sort: Sort = Sort.DUE
     page: int = Field(default=1, ge=1, le=10_000)
+
+    # A link is typed input too: `?step=%00` would reach the query (PostgreSQL cannot take NUL in text).
+    _text = field_validator("*", mode="before")(clean_text)
 
     @field_validator("assignee")
     @classmethod

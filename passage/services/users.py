@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlmodel import Session, col, select
 
 from models import Role, RoleGrant, User
+from models.common import clean_text
 from passage.services import audit
 from passage.services.errors import NotFound, PassageError
 
@@ -26,6 +27,8 @@ class UserCreate(BaseModel):
     grants: list[Grant] = []
     # bcrypt reads at most 72 bytes; a longer password would be silently cut.
     password: str | None = Field(default=None, min_length=8, max_length=72)
+
+    _text = field_validator("username", "full_name", "email", "language", mode="before")(clean_text)
 
     def programmes_unknown(self) -> list[str]:
         from passage.programmes import all_programmes

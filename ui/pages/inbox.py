@@ -9,7 +9,7 @@ user = current_user()
 if user is not None:
     # Statements, not a conditional expression: Streamlit's magic would print the expression's value (None).
     selected = st.query_params.get("task")
-    if selected and selected.isdigit():
+    if selected and selected.isascii() and selected.isdigit():  # "²" is a digit to isdigit(), not to int()
         task_page.render(user, int(selected))
     else:
         inbox_list.render(user)

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
+from passage import json_text
 from passage.programmes import Programme, all_programmes
 from passage.services.delivery import start_case
 from passage.services.errors import FormInvalid, NotPermitted, PassageError
@@ -43,7 +44,7 @@ def example_text(programme: Programme) -> str:
 def read_case_file(text: str, source: str) -> dict[str, Any]:
     """The JSON object in `text`, or BadCaseFile saying where the syntax breaks."""
     try:
-        value = json.loads(text)
+        value = json_text.loads(text)
     except json.JSONDecodeError as exc:
         raise BadCaseFile(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
     if not isinstance(value, dict):
