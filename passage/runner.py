@@ -39,8 +39,9 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
             sweep = reconcile_pass()
-            busy = sweep is not None and (sweep.launched or sweep.resumed or sweep.recovered or sweep.failed)
-            if busy or (sweep is not None and (sweep.expired or sweep.orphaned)):
+            if sweep is not None and any(
+                (sweep.launched, sweep.resumed, sweep.recovered, sweep.failed, sweep.expired, sweep.orphaned)
+            ):
                 log.info("reconciler: %s", sweep.model_dump())
         except Exception:
             log.exception("reconciler pass failed; retrying")

@@ -148,11 +148,11 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
         stop(app)
 
 
-def wait_for_worker(settings: Settings, since: datetime) -> None:
+def wait_for_worker(settings: Settings, since: datetime, timeout: float | None = None) -> None:
     """Block until a worker started after `since` takes runs from the pool (so cases move)."""
     from passage import prefect_bridge
 
-    timeout = settings.startup_seconds
+    timeout = timeout or settings.startup_seconds
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if prefect_bridge.worker_polled_since(settings.work_pool, since):
