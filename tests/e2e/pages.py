@@ -60,7 +60,7 @@ class Inbox:
         self.go("Cases")
         expect(self.heading("Cases")).to_be_visible()
         self.open_row(ref)
-        expect(self.main().get_by_text(ref, exact=True)).to_be_visible()
+        expect(self.main().get_by_text(ref, exact=True).first).to_be_visible()
 
     def settled(self) -> None:
         """Wait until Streamlit has run the page and drawn it: no "running" indicator, no placeholder left
