@@ -89,12 +89,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def flow_processes(worker: int) -> int:
-    """Processes running a flow run: forks of the worker's forkserver."""
-    return sum(
-        len(descendants(pid))
-        for pid in descendants(worker)
-        if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    )
+    """How many processes run a flow run: forks of the worker's forkserver."""
+    return len(stack.flow_processes(worker))
 
 
 def table(title: str, rows: list[tuple[str, str]]) -> None:

@@ -120,12 +120,35 @@ def flow_runner(settings: Settings) -> AbstractContextManager[subprocess.Popen[b
 
 
 def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (Linux /proc): a worker's forkserver and the runs forked from it."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
+    """Every process below `pid` (Linux /proc): a worker's forkserver and the runs forked from it.
+
+    A thread or process that ends while it is read is skipped: the tree is a moving picture.
+    """
+    found: list[int] = []
+    try:
+        threads = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for thread in threads:
+        try:
+            kids = (thread / "children").read_text().split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for child in kids:
             found += [int(child), *descendants(int(child))]
     return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # ended meanwhile
+        return b""
+
+
+def flow_processes(worker: int) -> list[int]:
+    """Processes running a flow run under `worker` (or a process above it): the forks of its forkserver."""
+    return [child for pid in descendants(worker) if b"forkserver" in _cmdline(pid) for child in descendants(pid)]
 
 
 @contextmanager

@@ -98,4 +98,5 @@ def test_the_scheduled_flows_are_found_by_name_for_the_worker() -> None:
     assert {s.flow.name: s.schedule for s in all_scheduled()} == {
         "notify-sweep": "*/15 * * * 1-5",
         "notify-digest": "0 9 * * 1-5",
+        "weekly-report": "0 7 * * 1",
     }

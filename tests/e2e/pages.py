@@ -57,7 +57,11 @@ class Inbox:
         self.page.get_by_role("button", name="Approve" if approve else "Reject", exact=True).click()
 
     def open_case(self, ref: str) -> None:
-        self.go("Cases")
+        back = self.page.get_by_role("button", name="← Cases", exact=True)
+        if back.count():  # on a case page, the sidebar's "Cases" link is the page already shown
+            back.click()
+        else:
+            self.go("Cases")
         expect(self.heading("Cases")).to_be_visible()
         self.open_row(ref)
         expect(self.main().get_by_text(ref, exact=True).first).to_be_visible()

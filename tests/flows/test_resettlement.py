@@ -1,30 +1,12 @@
 """The resettlement flow on a real Prefect server, served as `passage up` serves it."""
 
-from pathlib import Path
-
 from sqlmodel import Session, select
 
 from models import AuditEvent, CaseStatus, HumanTask, StepRun
-from passage import prefect_bridge
+from passage import prefect_bridge, stack
 from passage.services import quota
 from tests.conftest import wait_for
 from tests.flows.driver import closed, decide_at, start, task_at
-
-
-def children(pid: int) -> list[int]:
-    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
-
-
-def flow_processes(pid: int) -> list[int]:
-    """Flow processes the worker `pid` holds: forks of its forkserver (the warm process itself aside)."""
-    found = []
-    for child in children(pid):
-        cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-        if b"forkserver" in cmdline:
-            found += children(child)
-        elif b"resource_tracker" not in cmdline:
-            found.append(child)
-    return found
 
 
 def test_case_waits_at_its_first_gate_holding_no_process(db: Session, runner: int) -> None:
@@ -33,7 +15,7 @@ def test_case_waits_at_its_first_gate_holding_no_process(db: Session, runner: in
     assert task.role == "programme_manager" and task.requested_by == "cw.amal"
     state = wait_for(lambda: (s := prefect_bridge.run_state(task.flow_run_id)) and s.is_paused and s, what="paused run")
     assert state.pause_key == "accept-for-selection"
-    wait_for(lambda: flow_processes(runner) == [], what="the runner to hold no flow process")
+    wait_for(lambda: stack.flow_processes(runner) == [], what="the runner to hold no flow process")
 
 
 def test_decision_moves_the_case_on_without_repeating_earlier_steps(db: Session, runner: int) -> None:

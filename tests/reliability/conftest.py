@@ -131,24 +131,6 @@ def writes_locked() -> Iterator[None]:
             connection.rollback()
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *children(int(child))]
-    return found
-
-
-def flow_processes(runner_pid: int) -> list[int]:
-    """Processes running a flow run: forks of the worker's forkserver (under `passage serve`)."""
-    return [
-        child
-        for pid in children(runner_pid)
-        if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
-        for child in children(pid)
-    ]
-
-
 def task_run_states(flow_run_id: str, name: str) -> list[str]:
     """Every state of the flow run's task runs called `name` (one task run per attempt of the run), in order."""
     run_filter = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(flow_run_id)]))

@@ -12,11 +12,12 @@ import httpx
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, Decision, HumanTask
+from passage import stack
 from passage.services.decisions import decide
 from passage.services.recovery import RECOVERED
 from tests.factories import DECIDERS, FORMS
 from tests.flows.driver import task_at
-from tests.reliability.conftest import BURST_CASES, Figures, OwnStack, flow_processes, state_names
+from tests.reliability.conftest import BURST_CASES, Figures, OwnStack, state_names
 from tests.reliability.test_prefect_outage import all_suspended_at, parked
 
 ROUNDS = ("accept-for-selection", "ind-decision", "fit-to-travel")
@@ -50,7 +51,7 @@ def watching(own_stack: OwnStack) -> Iterator[Watch]:
             except httpx.HTTPError:
                 healthy = False
             watch.health.append(time.monotonic() - began if healthy else None)
-            watch.most_processes = max(watch.most_processes, len(flow_processes(runner)))
+            watch.most_processes = max(watch.most_processes, len(stack.flow_processes(runner)))
 
     thread = threading.Thread(target=poll, daemon=True)
     thread.start()

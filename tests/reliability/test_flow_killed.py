@@ -10,14 +10,14 @@ import signal
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, Notification, StepRun
-from passage import prefect_bridge
+from passage import prefect_bridge, stack
 from passage.programmes import get_programme
 from passage.services import cases
 from passage.services.recovery import RECOVERED
 from tests.conftest import wait_for
 from tests.factories import referral
 from tests.flows.driver import task_at
-from tests.reliability.conftest import Figures, flow_processes, state_names, task_run_states, writes_locked
+from tests.reliability.conftest import Figures, state_names, task_run_states, writes_locked
 
 STEP = "referral-check"
 
@@ -31,9 +31,9 @@ def test_a_flow_process_killed_in_a_step_is_brought_back_and_the_step_happens_on
             deployment=get_programme("resettlement-nl").deployment, case_ref=case.ref, case_uid=case.uid
         )
         wait_for(lambda: "Running" in task_run_states(run_id, STEP), timeout=120, what=f"{STEP} running")
-        (child,) = wait_for(lambda: flow_processes(runner), what="the run's process")
+        (child,) = wait_for(lambda: stack.flow_processes(runner), what="the run's process")
         os.kill(child, signal.SIGKILL)
-        wait_for(lambda: child not in flow_processes(runner), what="the killed process gone")
+        wait_for(lambda: child not in stack.flow_processes(runner), what="the killed process gone")
 
     task = task_at(case.id or 0, "accept-for-selection", timeout=180)
     wait_for(lambda: (prefect_bridge.run_state(run_id) or prefect_bridge.RunState(type="", name="")).is_paused)
