@@ -36,17 +36,22 @@ from passage.stack import descendants  # noqa: E402
 T = TypeVar("T")
 
 
+def seed_staff() -> None:
+    """The configured database, migrated, with the demo staff who decide the benchmark's gates."""
+    init_db()
+    with Session(get_engine()) as session:
+        for user in USERS:
+            create_user(session=session, user_create=user)
+        session.commit()
+
+
 @contextmanager
 def embedded_stack() -> Iterator[list[int]]:
     """Prefect server + `passage serve` on a fresh database with the demo staff; yields their pids."""
     # A benchmark stopped by `timeout` or Ctrl-C still stops the servers it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     settings = get_settings()
-    init_db()
-    with Session(get_engine()) as session:
-        for user in USERS:
-            create_user(session=session, user_create=user)
-        session.commit()
+    seed_staff()
     with stack.prefect_server(settings) as server:
         since = utcnow()
         with stack.flow_runner(settings) as worker:

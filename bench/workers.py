@@ -23,14 +23,12 @@ from functools import partial
 
 from sqlmodel import Session, col, select
 
-from bench.common import cpu_seconds, poll, tree
+from bench.common import cpu_seconds, poll, seed_staff, tree
 from bench.quota_year import decide_one
 from models import Case, HumanTask, TaskStatus
 from passage import stack
-from passage.db import get_engine, init_db
-from passage.demo import USERS
+from passage.db import get_engine
 from passage.services.delivery import start_case
-from passage.services.users import create_user
 from passage.settings import Settings, get_settings
 from tests.postgres import fresh_database, url
 
@@ -145,11 +143,7 @@ def main() -> None:
         get_settings.cache_clear()
         get_engine.cache_clear()
         settings = get_settings()
-        init_db()
-        with Session(get_engine()) as session:
-            for user in USERS:
-                create_user(session=session, user_create=user)
-            session.commit()
+        seed_staff()
         runs = []
         with production(settings) as base:
             for n, workers in enumerate(args.workers):
