@@ -97,3 +97,8 @@ def test_the_forkserver_hands_its_children_the_alive_pipe_they_close() -> None:
     from multiprocessing import forkserver
 
     assert "_forkserver_alive_fd" in inspect.getsource(forkserver._serve_one)  # type: ignore[attr-defined]
+
+
+def test_a_task_recorded_before_its_run_started_has_no_run_state() -> None:
+    # No server is asked: an id that is not a run's cannot be a run Prefect knows.
+    assert prefect_bridge.run_state("") is None
