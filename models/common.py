@@ -14,7 +14,7 @@ from sqlmodel import Field
 # JSON's "\ud800" gives) cannot be encoded as UTF-8 at all. A regex, not a loop: a megabyte is checked at once.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
-MAX_ID = 2**63 - 1  # the largest row id SQLite and PostgreSQL (bigint) hold; a larger one names no row
+MAX_ID = 2**31 - 1  # the largest row id every backend holds (PostgreSQL INTEGER); a larger one names no row
 
 
 def clean_text(value: Any) -> Any:

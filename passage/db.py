@@ -30,6 +30,9 @@ def get_engine(url: str | None = None) -> Engine:
         get_settings().home.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif url.startswith("postgresql"):
+        # A lock held too long fails the statement (as SQLite's busy timeout does) instead of waiting forever.
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c lock_timeout=15000"})
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
