@@ -37,7 +37,7 @@ def written(session: Session, task_id: int) -> tuple[TaskStatus, int, int]:
 
 def test_a_decision_while_the_database_is_locked_is_all_or_nothing(db: Session, figures: Figures) -> None:
     task_id = open_gate(session=db, case_id=new_case(session=db))
-    with writes_locked(), Session(get_engine()) as session, pytest.raises(OperationalError, match="locked|lock timeout"):
+    with writes_locked(), Session(get_engine()) as session, pytest.raises(OperationalError, match="lock"):
         decide(session=session, task_id=task_id, actor="pm.anna", approve=True, data=FORM, deliver=False)
     assert written(db, task_id) == (TaskStatus.OPEN, 0, 0), "nothing half-written"
     decide(session=db, task_id=task_id, actor="pm.anna", approve=True, data=FORM, deliver=False)
