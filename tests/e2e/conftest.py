@@ -5,14 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
 
 from tests.e2e.harness import LiveStack, MissingBrowser, chromium, passage_up
 from tests.e2e.pages import Inbox
-
-# A page run waits for the database and Prefect like a person would: on a busy machine a rerun takes
-# seconds, and Playwright's 5 s default made the test fail for load, not for a bug.
-expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="module")

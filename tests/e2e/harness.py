@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import create_engine
+from sqlmodel import Session, col, select
+
+from models.case import Case, CaseStatus
+from models.task import HumanTask, TaskStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,6 +47,10 @@ class LiveStack(NamedTuple):
     url: str
     password: str
     home: Path
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of what `passage up` printed: why a case did not move on, when a test says it did not."""
+        return "\n".join((self.home / "passage-up.log").read_text(errors="replace").splitlines()[-lines:])
 
 
 def free_port() -> int:
@@ -70,6 +79,30 @@ def _printed(log: Path, process: "subprocess.Popen[bytes]", label: str, timeout:
             raise RuntimeError(f"`passage up` exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         time.sleep(0.25)
     raise RuntimeError(f"`passage up` printed no {label!r} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _in_transit(home: Path) -> list[str]:
+    """Demo cases whose flow is still on its way to a gate (new or active, no open task)."""
+    engine = create_engine(f"sqlite:///{home / 'passage.db'}")
+    waiting = select(HumanTask.case_id).where(HumanTask.status == TaskStatus.OPEN)
+    try:
+        with Session(engine) as session:
+            query = select(Case.ref).where(
+                col(Case.status).in_([CaseStatus.NEW, CaseStatus.ACTIVE]), col(Case.id).not_in(waiting)
+            )
+            return list(session.exec(query))
+    finally:
+        engine.dispose()
+
+
+def _demo_in_place(home: Path, timeout: float) -> None:
+    """Wait until every demo case waits at its gate: `passage up` opens the inbox while their flows still
+    run, and a page drawn before a case arrives would not show its task until the next rerun."""
+    deadline = time.monotonic() + timeout
+    while moving := _in_transit(home):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"demo cases {', '.join(moving)} reached no gate within {timeout:.0f} s")
+        time.sleep(0.5)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -122,6 +155,7 @@ def passage_up(home: Path, *, timeout: float = 300.0) -> Iterator[LiveStack]:
     try:
         login = _printed(log, process, "Demo login", timeout)
         url = _printed(log, process, "Inbox", timeout).split()[0]
+        _demo_in_place(home, timeout)
         yield LiveStack(url=url, password=login.rsplit("/", 1)[1].strip(), home=home)
     finally:
         _stop(process)

@@ -7,8 +7,9 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-# Streamlit reruns the page after each click; on a busy machine that can take a while, and the very
-# first run of the app (importing Prefect and every programme) longer still.
+# Streamlit reruns the page after each click; on a busy machine that can take seconds (Playwright's 5 s
+# default failed tests for load, not for a bug), and the very first run of the app (importing Prefect
+# and every programme) longer still.
 TIMEOUT_MS = 120_000
 FIRST_RUN_MS = 240_000
 expect.set_options(timeout=TIMEOUT_MS)
