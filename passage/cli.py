@@ -202,11 +202,14 @@ def cases_import(
     ] = False,
 ) -> None:
     """Open cases from a CSV or Excel file; any wrong row (by row and column) opens nothing unless --valid-only."""
-    from passage.services.importing import open_imported, read_import
+    from passage.services.importing import mark_already_opened, open_imported, read_import
 
     if not file.is_file():
         raise fail(f"no such file: {file}")
     plan = read_import(content=file.read_bytes(), filename=file.name, programme=programme)
+    init_db()
+    with session_scope() as session:
+        plan = mark_already_opened(session=session, plan=plan)
     for error in plan.errors:
         where = f"row {error.row}" if error.row else str(file)
         typer.echo(f"error: {where}{f', {error.column}' if error.column else ''}: {error.message}", err=True)
@@ -216,7 +219,6 @@ def cases_import(
         raise typer.Exit(1)
     if dry_run:
         return typer.echo("dry run: nothing opened")
-    init_db()
     with session_scope() as session:
         result = open_imported(session=session, plan=plan, actor=actor)
     typer.echo(f"opened {len(result.refs)} case(s): {', '.join(result.refs)}")

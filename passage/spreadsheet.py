@@ -41,7 +41,8 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     try:
         text = content.decode("utf-8-sig")  # Excel writes UTF-8 CSV with a byte-order mark
     except UnicodeDecodeError as exc:
-        raise SheetError(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+        line = content[: exc.start].count(b"\n") + 1  # where to look in the file, as an editor numbers lines
+        raise SheetError(f"the file is not UTF-8 text (line {line}: {exc.reason}); save it as UTF-8") from None
     first_line = text.split("\n", 1)[0]
     # A Dutch Excel saves CSV with semicolons: the header line tells which separator is used.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","

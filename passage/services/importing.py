@@ -1,16 +1,17 @@
 """Import cases from a spreadsheet: read → validate every row → open the confirmed cases in one transaction.
 
 `read_import` is pure (no database) and never raises for bad content: every problem is an `ImportError`
-with its row and column. `open_imported` opens the valid cases of a plan all at once, or none of them.
+with its row and column. `mark_already_opened` refuses the cases a file repeats from an earlier import (a
+list sent twice). `open_imported` opens the valid cases of a plan all at once, or none of them.
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from models import Role
+from models import Case, Role
 from passage.programmes import ImportLayout, Programme, all_programmes, get_programme
 from passage.services import access, cases
 from passage.services.errors import PassageError
@@ -180,6 +181,33 @@ def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> 
     return located
 
 
+KEYS_PER_QUERY = 500  # bound parameters per query: well under every database's limit
+
+
+def _opened(session: Session, spec: Programme, layout: ImportLayout, keys: list[str]) -> dict[str, str]:
+    """The cases of the programme already opened for these keys (e.g. UNHCR references): key -> case ref."""
+    key = col(Case.data)[tuple(layout.case_columns[layout.key].split("."))].as_string()
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        query = select(key, Case.ref).where(Case.programme == spec.slug, key.in_(chunk)).order_by(col(Case.id))
+        found |= {str(value): ref for value, ref in session.exec(query) if value not in found}
+    return found
+
+
+def mark_already_opened(*, session: Session, plan: ImportPlan) -> ImportPlan:
+    """The plan with every case that an earlier import (or form) already opened made invalid, by its rows."""
+    spec, layout = layout_of(plan.programme)
+    opened = _opened(session, spec, layout, [case.key for case in plan.cases])
+    for case in plan.cases:
+        if case.key in opened:
+            case.valid = False
+            message = f"already opened as case {opened[case.key]}: a referral is imported once"
+            plan.errors.append(RowError(row=case.rows[0], column=layout.key, message=message))
+    plan.errors.sort(key=lambda error: (error.row, error.column))
+    return plan
+
+
 class ImportResult(BaseModel):
     """The cases an import opened, by reference, in the order of the file."""
 
@@ -194,6 +222,10 @@ def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: P
     spec, _layout = layout_of(plan.programme)
     access.require_role(session=session, actor=actor, role=Role.CASE_WORKER, programme=spec.slug)
     chosen, refs = plan.valid_cases, []
+    # Checked again here: another import may have opened some of them since the preview.
+    if opened := _opened(session, spec, _layout, [case.key for case in chosen]):
+        listed = ", ".join(f"{key} ({ref})" for key, ref in opened.items())
+        raise PassageError(f"already opened, nothing imported: {listed}")
     try:
         for done, imported in enumerate(chosen, start=1):
             intake = spec.intake.model_validate(imported.case_file)

@@ -40,6 +40,15 @@ def test_a_good_file_opens_its_cases(db: Session) -> None:
     assert cases(db) == 3
 
 
+def test_the_same_file_again_is_refused_by_row_and_opens_nothing(db: Session) -> None:
+    invoke(str(SAMPLE))
+    code, out, err = invoke(str(SAMPLE), "--valid-only")
+    assert code == 1 and "3 case(s) in 4 row(s): 0 valid" in out
+    first = "error: row 2, unhcr_ref: already opened as case RST-00001: a referral is imported once"
+    assert err.splitlines()[0] == first
+    assert cases(db) == 3
+
+
 def test_a_dry_run_checks_every_row_and_opens_nothing(db: Session) -> None:
     code, out, _err = invoke(str(SAMPLE), "--dry-run")
     assert (code, cases(db)) == (0, 0)

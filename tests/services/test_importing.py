@@ -13,8 +13,8 @@ from models import AuditEvent, Case, CaseStatus, Person
 from passage.services import cases as case_service
 from passage.services import importing
 from passage.services.cases import cases_to_launch
-from passage.services.errors import NotPermitted
-from passage.services.importing import RowError, open_imported, read_import
+from passage.services.errors import NotPermitted, PassageError
+from passage.services.importing import RowError, mark_already_opened, open_imported, read_import
 from passage.settings import get_settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -60,6 +60,31 @@ def test_a_good_file_opens_every_case_for_the_reconciler_to_start(db: Session) -
     assert [c.ref for c in cases_to_launch(session=db)] == result.refs
     opened = db.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "case.opened")).one()
     assert opened == 3
+
+
+def sample(name: str, programme: str) -> importing.ImportPlan:
+    return read_import(content=(SAMPLES / name).read_bytes(), filename=name, programme=programme)
+
+
+@pytest.mark.parametrize(
+    ("name", "programme", "column"),
+    [("unhcr_referrals.csv", "resettlement-nl", "unhcr_ref"), ("ind_requests.csv", "family-reunification", "ind_ref")],
+)
+def test_a_file_imported_twice_opens_its_cases_once(db: Session, name: str, programme: str, column: str) -> None:
+    first = open_imported(session=db, plan=sample(name, programme), actor="cw.amal")
+    again = mark_already_opened(session=db, plan=sample(name, programme))
+    assert again.valid_cases == []
+    assert [(e.row, e.column) for e in again.errors] == [(case.rows[0], column) for case in again.cases]
+    assert [e.message.split(":")[0] for e in again.errors] == [f"already opened as case {ref}" for ref in first.refs]
+    assert referrals(db) == len(first.refs)
+
+
+def test_a_preview_made_before_another_import_opens_nothing(db: Session) -> None:
+    stale = mark_already_opened(session=db, plan=sample("unhcr_referrals.csv", "resettlement-nl"))
+    open_imported(session=db, plan=sample("unhcr_referrals.csv", "resettlement-nl"), actor="cw.amal")
+    with pytest.raises(PassageError, match=r"already opened, nothing imported: LEB-26-000201 \(RST-00001\)"):
+        open_imported(session=db, plan=stale, actor="cw.pieter")
+    assert referrals(db) == 3
 
 
 def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(db: Session) -> None:
@@ -170,7 +195,7 @@ def test_a_semicolon_separated_file_from_a_dutch_excel_is_read() -> None:
         (b"\n\n", "r.csv", "the file is empty"),
         (b"unhcr_ref,naam\nX", "r.csv", "unknown column; the expected header is: unhcr_ref, country_of_asylum"),
         (b"PK\x03\x04 not really a workbook", "r.xlsx", "not a readable Excel workbook"),
-        ("naïve".encode("latin-1"), "r.csv", "not UTF-8 text"),
+        (f"{HEADER}\nna\u00efve".encode("latin-1"), "r.csv", "not UTF-8 text (line 2: invalid continuation byte)"),
         (b"a,b", "referrals.pdf", "neither a .csv nor an .xlsx file"),
     ],
 )

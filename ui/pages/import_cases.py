@@ -4,7 +4,14 @@ import streamlit as st
 
 from passage.programmes import get_programme
 from passage.services.errors import PassageError
-from passage.services.importing import ImportPlan, importable_programmes, layout_of, open_imported, read_import
+from passage.services.importing import (
+    ImportPlan,
+    importable_programmes,
+    layout_of,
+    mark_already_opened,
+    open_imported,
+    read_import,
+)
 from ui.export import csv_button
 from ui.i18n import t
 from ui.state import current_user, session
@@ -82,6 +89,8 @@ def import_page(user: str) -> None:
     if upload is None:
         return
     plan = read_import(content=upload.getvalue(), filename=upload.name, programme=programme)
+    with session() as s:
+        plan = mark_already_opened(session=s, plan=plan)
     preview(plan)
     confirm(plan, user)
 
