@@ -5,6 +5,7 @@ The English text is the key: `t("Approve")` shows "Approve" in English and the D
 A missing Dutch entry falls back to English; `tests/ui/test_i18n.py` lists the ones missing.
 """
 
+import re
 import tomllib
 from datetime import date, datetime
 from functools import cache
@@ -16,6 +17,9 @@ LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
 LANGUAGE_KEY = "passage.language"
 LOCALES = Path(__file__).parent / "locales"
+# A run of right-to-left words (Hebrew, Arabic, Syriac, Thaana, N'Ko... and Arabic presentation forms).
+_RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc"
+_RTL_RUN = re.compile(f"[{_RTL}]+(?:[ \u200c\u200d]+[{_RTL}]+)*")
 _MONTHS_NL = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
@@ -42,6 +46,12 @@ def t(text: str, /, **values: object) -> str:
     """`text` in the user's language, with `{name}` placeholders filled from `values`."""
     translated = catalog(current_language()).get(text, text) if current_language() != DEFAULT else text
     return translated.format(**values) if values else translated
+
+
+def isolated(text: str) -> str:
+    """`text` with each right-to-left run (a name in Arabic script) isolated, so that the left-to-right
+    text around it keeps its order: "احمد نوری (+2) from PK", not "(2+) احمد نوری from PK"."""
+    return _RTL_RUN.sub(lambda run: f"\u2068{run.group()}\u2069", text)
 
 
 def format_date(day: date | None) -> str:

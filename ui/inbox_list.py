@@ -17,12 +17,14 @@ from passage.services.inbox import TaskCounts, count_tasks
 from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query
 from ui import bulk
 from ui.export import csv_button
-from ui.i18n import format_date, t
+from ui.i18n import format_date, isolated, t
 from ui.state import session
 
 DUE_LABELS = {Due.ALL: "All due dates", Due.OVERDUE: "Overdue", Due.TODAY: "Due today", Due.WEEK: "Due this week"}
 SORT_LABELS = {Sort.DUE: "Due date, earliest first", Sort.PRIORITY: "Priority, most urgent first"}
 PRIORITY_BADGE = {2: ":red-badge[{}]", 1: ":orange-badge[{}]"}
+# The "all programmes / all steps" choice: a selectbox shows None as an empty "Choose an option".
+ALL = ""
 
 
 def read_filters() -> TaskFilter | None:
@@ -47,7 +49,8 @@ def write_filters(filters: TaskFilter) -> None:
 def _changed(field: str) -> None:
     """A filter widget's callback: the new choice into the URL, back to page 1 (a new programme: any step)."""
     current = from_query(st.query_params.to_dict())
-    update: dict[str, Any] = {field: st.session_state[f"filter-{field}"], "page": 1}
+    chosen = st.session_state[f"filter-{field}"]
+    update: dict[str, Any] = {field: None if chosen == ALL else chosen, "page": 1}
     if field == "programme":
         update["step"] = None
     write_filters(current.model_copy(update=update))
@@ -55,7 +58,8 @@ def _changed(field: str) -> None:
 
 def _choice(label: str, field: str, options: list[Any], shown: Callable[[Any], str], where: Any) -> None:
     """A selectbox whose value is the URL's (set before it renders) and whose change goes to the URL."""
-    st.session_state[f"filter-{field}"] = getattr(from_query(st.query_params.to_dict()), field)
+    value = getattr(from_query(st.query_params.to_dict()), field)
+    st.session_state[f"filter-{field}"] = ALL if value is None else value
     where.selectbox(label, options, format_func=shown, key=f"filter-{field}", on_change=_changed, args=(field,))
 
 
@@ -69,7 +73,7 @@ def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
     _choice(
         t("Programme"),
         "programme",
-        [None, *titles],
+        [ALL, *titles],
         lambda p: _counted(titles[p], counts.programme.get(p, 0)) if p else t("All programmes"),
         programme,
     )
@@ -77,7 +81,7 @@ def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
     _choice(
         t("Step"),
         "step",
-        [None, *steps],
+        [ALL, *steps],
         lambda s: _counted(counts.step_titles.get(s, s), counts.step.get(s, 0)) if s else t("All steps"),
         step,
     )
@@ -111,7 +115,7 @@ def task_row(row: TaskRow, selectable: bool) -> None:
     badge = (
         PRIORITY_BADGE[row.priority].format(t("urgent" if row.priority == 2 else "vulnerable")) if row.priority else ""
     )
-    title.markdown(f"**{row.title}** — {row.case_title} {badge}".rstrip())
+    title.markdown(f"**{row.title}** — {isolated(row.case_title)} {badge}".rstrip())
     when = (
         f":red[{t('overdue {date}', date=format_date(row.due_at))}]"
         if row.overdue

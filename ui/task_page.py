@@ -13,7 +13,7 @@ from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
-from ui.i18n import format_datetime, t
+from ui.i18n import format_datetime, isolated, t
 from ui.state import session
 
 
@@ -45,7 +45,7 @@ def render(user: str, task_id: int) -> None:
     )
     case_col, form_col = st.columns([3, 2])
     with case_col:
-        st.subheader(view.title)
+        st.subheader(isolated(view.title))
         views.case_summary(view)
         if detail.context:
             st.markdown(f"**{t('To review')}**")

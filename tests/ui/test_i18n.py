@@ -11,7 +11,7 @@ from models.common import utcnow
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
-from ui.i18n import catalog
+from ui.i18n import catalog, isolated
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -77,3 +77,17 @@ def test_the_case_page_in_dutch_words_the_timeline_and_its_dates_in_dutch(db: Se
     assert list(timeline.columns) == ["wanneer (UTC)", "wat", "wie", "duur", "toelichting", "formulier"]
     assert timeline["toelichting"].tolist()[1] == f"voor programmamanager, uiterlijk {due:%d-%m-%Y}"
     assert timeline["wanneer (UTC)"].tolist()[0].startswith(f"{utcnow():%d-%m-%Y} ")
+
+
+def test_a_name_in_arabic_script_is_isolated_so_the_text_around_it_keeps_its_order() -> None:
+    assert isolated("احمد نوری (+2) from PK, ISB-2026-0117") == "\u2068احمد نوری\u2069 (+2) from PK, ISB-2026-0117"
+    assert isolated("Rania Example and زینب‌احمدی") == "Rania Example and \u2068زینب‌احمدی\u2069"
+    assert isolated("Zoë Ångström, 王秀英") == "Zoë Ångström, 王秀英"  # left-to-right scripts: unchanged
+
+
+def test_the_inbox_shows_an_arabic_name_isolated(db: Session, app: OpenApp) -> None:
+    person = {"full_name": "احمد نوری", "nationality": "AF", "birth_date": "1980-01-01", "is_principal": True}
+    open_gate(session=db, case_id=new_case(session=db, persons=[person]))
+    at = app("pm.anna")
+    assert_clean(at)
+    assert any("\u2068احمد نوری\u2069" in text for text in markdown(at))

@@ -83,7 +83,7 @@ def test_deciding_a_task_records_it_and_returns_to_the_list(
     assert_clean(at)
     assert at.query_params["task"] == str(task_id)
     assert [t.value for t in at.title] == ["Accept for selection mission"]
-    assert at.subheader[0].value == "محمد الأحمد (+1), LEB-24-000101"
+    assert at.subheader[0].value == "\u2068محمد الأحمد\u2069 (+1), LEB-24-000101"  # the name isolated (ui/i18n.py)
     assert at.dataframe[0].value["name"].tolist() == ["محمد الأحمد", "زینب احمدی"]  # exactly as stored
     assert at.selectbox(key=f"task-{task_id}-priority").value == "normal"
     at.selectbox(key=f"task-{task_id}-priority").set_value("urgent")

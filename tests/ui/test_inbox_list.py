@@ -43,6 +43,8 @@ def test_filters_from_the_url_with_counts_and_priority_sort(db: Session, app: Op
     assert options(at, "due") == ["All due dates (3)", "Overdue (1)", "Due today (1)", "Due this week (1)"]
     assert options(at, "programme")[:2] == ["All programmes", "Resettlement to the Netherlands (1)"]
     assert options(at, "step") == ["All steps", "Accept for selection mission (1)"]
+    # With no programme or step in the URL, "All …" is shown chosen (not an empty "Choose an option").
+    assert (at.selectbox(key="filter-programme").index, at.selectbox(key="filter-step").index) == (0, 0)
     assert options(at, "assignee") == ["Anyone (1)", "Me (0)", "Unassigned (1)"]
     assert options(at, "vulnerable") == ["All cases", "Vulnerable cases only (0)"]
     assert at.caption[0].value == "1 open task(s) for pm.anna"
@@ -55,6 +57,11 @@ def test_filters_from_the_url_with_counts_and_priority_sort(db: Session, app: Op
     assert any(":red-badge[urgent]" in m for m in markdown(at))
     at.selectbox(key="filter-vulnerable").set_value(True).run()
     assert (listed(at), at.query_params["vulnerable"]) == ([minor], "true")
+    at.selectbox(key="filter-programme").set_value("resettlement-nl").run()
+    assert at.query_params["programme"] == "resettlement-nl"
+    at.selectbox(key="filter-programme").set_value(inbox_list.ALL).run()
+    assert_clean(at)
+    assert ("programme" in at.query_params, listed(at)) == (False, [minor])
 
 
 def test_a_link_with_a_bad_filter_says_which_and_offers_to_clear_it(db: Session, app: OpenApp) -> None:

@@ -13,6 +13,7 @@ from passage.db import get_engine
 from passage.programmes import all_programmes
 from passage.services.cases import list_cases, persons_of
 from tests.ui.conftest import OpenApp, assert_clean
+from ui.i18n import isolated
 
 NEW_CASE = "pages/new_case.py"
 RESETTLEMENT = all_programmes()["resettlement-nl"]
@@ -72,7 +73,7 @@ def test_a_case_worker_opens_a_case_from_the_prefilled_example(db: Session, app:
     assert_clean(at)
     assert at.query_params["case"] == case.ref
     assert at.query_params["as"] == "cw.amal"
-    assert [t.value for t in at.title] == [case.title]
+    assert [t.value for t in at.title] == [isolated(case.title)]
 
 
 def test_the_page_says_when_the_flow_has_started(db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch) -> None:

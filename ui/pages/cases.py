@@ -8,7 +8,7 @@ from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
 from ui.export import csv_button
-from ui.i18n import format_date, t
+from ui.i18n import format_date, isolated, t
 from ui.state import current_user, session
 
 
@@ -24,7 +24,7 @@ def case_list(user: str) -> None:
     for case in rows:
         ref, title, status, action = st.columns([2, 5, 2, 1])
         ref.markdown(f"`{case.ref}`")
-        title.markdown(case.title)
+        title.markdown(isolated(case.title))
         status.markdown(t(case.status.value) + (f" · {case.current_step}" if case.current_step else ""))
         if action.button(t("Open"), key=f"case-{case.ref}"):
             st.query_params["case"] = case.ref
@@ -55,7 +55,7 @@ def case_page(user: str, ref: str) -> None:
     except PassageError as exc:  # unknown, or a case of a programme the user has no role in
         st.error(str(exc))
         return
-    st.title(view.title)
+    st.title(isolated(view.title))
     views.case_summary(view)
     process, history = st.columns([1, 2])
     with process:
