@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, CoaHandOver, FitnessOutcome, PastDate, no_one_twice
 from models import PersonBase
+from passage.documents import Document, DocumentState
 from passage.programmes import HEALTH, Intake
 from tasks.gate import GateForm
 
@@ -60,6 +61,10 @@ class IdentityVerified(GateForm):
             raise ValueError("documents: list the documents seen to approve the identity check")
         return self
 
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        return [Document(document=seen, state=DocumentState.VERIFIED) for seen in data.get("documents", [])]
+
 
 class TransitAccommodation(GateForm):
     """Accommodation for the group in the transit country, with its cost (movement officer)."""
@@ -92,6 +97,15 @@ class ExitPermit(GateForm):
 
     permit_reference: str = Field(min_length=2, max_length=60)
     issued_on: PastDate
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        reference = str(data.get("permit_reference", ""))
+        return (
+            [Document(document="exit_permit", state=DocumentState.IN_HAND, reference=reference)]
+            if data["approved"]
+            else []
+        )
 
 
 class TransferFlight(GateForm):

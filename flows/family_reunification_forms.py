@@ -12,6 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate, no_one_twice
 from models import PersonBase
+from passage.documents import Document, DocumentState
 from passage.programmes import DNA, ImportLayout, Intake
 from tasks.gate import GateForm
 
@@ -138,6 +139,10 @@ class MemberNeeds(GateForm):
     medical_condition: bool = Field(default=False, description="needs a fitness check; no diagnosis here")
     missing_documents: list[MissingDocument] = []
     unaccompanied_minor: bool = False
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        return [Document(document=name, state=DocumentState.MISSING) for name in data.get("missing_documents", [])]
 
 
 class MemberFitness(FitnessOutcome):

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, no_one_twice, not_past
 from models import PersonBase
+from passage.documents import Document, DocumentState
 from passage.programmes import HEALTH, ImportLayout, Intake
 from tasks.gate import GateForm
 
@@ -98,6 +99,18 @@ class TravelDocuments(GateForm):
         if self.approved and not (self.laissez_passer and self.exit_permits):
             raise ValueError("approve only when the laissez-passer and exit permits are issued")
         return self
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        reference = str(data.get("document_reference", ""))
+        return [
+            Document(
+                document=name,
+                state=DocumentState.IN_HAND if data.get(name) else DocumentState.TO_OBTAIN,
+                reference=reference,
+            )
+            for name in ("laissez_passer", "exit_permits", "transit_visas")
+        ]
 
 
 class EscortArranged(GateForm):

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice
 from models import PersonBase
+from passage.documents import Document, DocumentState
 from passage.programmes import Intake
 from tasks.gate import GateForm
 
@@ -58,6 +59,12 @@ class ThirdCountryApplication(Intake):
 
     def case_flags(self) -> list[str]:
         return sorted(n.value for n in self.support_needs)
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        state = {"valid": DocumentState.IN_HAND, "obtainable": DocumentState.TO_OBTAIN}
+        held = data.get("travel_document", "none")
+        return [Document(document="travel_document", state=state.get(held, DocumentState.MISSING))]
 
     def summary(self) -> str:
         return self.title or f"{self.applicant.full_name} (+{len(self.persons) - 1}) to {self.destination_country}"

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice
 from models import PersonBase
+from passage.documents import Document, DocumentState
 from passage.programmes import Intake
 from tasks.gate import GateForm
 
@@ -49,6 +50,11 @@ class ReturnDocuments(GateForm):
 
     document: Literal["passport", "laissez_passer", "emergency_travel_document"]
     document_reference: str = Field(min_length=2, max_length=60)
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:
+        state = DocumentState.IN_HAND if data["approved"] else DocumentState.TO_OBTAIN
+        return [Document(document=str(data["document"]), state=state, reference=str(data["document_reference"]))]
 
 
 class InKindSupport(StrEnum):

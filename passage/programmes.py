@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.case import TITLE_LENGTH
 from models.common import clean_text, plausible_date
+from passage.documents import Document
 from passage.services.errors import NotFound
 
 if TYPE_CHECKING:
@@ -44,6 +45,11 @@ class Intake(BaseModel):
 
     def summary(self) -> str:
         return self.title or "case"
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:  # noqa: ARG003 (a hook; most record none)
+        """The documents the stored case file records on opening (most record none)."""
+        return []
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from models import Role
 from models.common import clean_text, plausible_date, utcnow
 from passage import prefect_bridge as prefect
 from passage.db import session_scope
+from passage.documents import Document
 from passage.services import decisions, human_tasks
 from passage.settings import get_settings
 from tasks.base import durable_task
@@ -45,6 +46,14 @@ class GateForm(RunInput):
     def data(self) -> dict[str, Any]:
         """The form's own fields as JSON-ready values (what the decision stores)."""
         return self.model_dump(mode="json", include=set(self.field_names()))
+
+    @classmethod
+    def documents_of(cls, data: dict[str, Any]) -> list[Document]:  # noqa: ARG003 (a hook; most forms record none)
+        """The documents a decision records: `data` is its stored form fields and `approved`.
+
+        Read from the stored data, not a re-validated form: a decision of an older release still shows.
+        """
+        return []
 
 
 F = TypeVar("F", bound=GateForm)

@@ -60,6 +60,27 @@ def case_summary(view: CaseView) -> None:
             ],
             hide_index=True,
         )
+    documents(view)
+
+
+def documents(view: CaseView) -> None:
+    """Each document's latest recorded state; the facts only (no scan is ever stored)."""
+    if not view.documents:
+        st.caption(t("Documents: none recorded yet."))
+        return
+    st.dataframe(
+        [
+            {
+                t("document"): t(d.document.replace("_", " ")),
+                t("state"): t(d.state.value),
+                t("reference"): d.reference,
+                t("recorded at"): t(d.step),
+                t("on"): format_date(d.at),
+            }
+            for d in view.documents
+        ],
+        hide_index=True,
+    )
 
 
 def process(view: CaseView) -> None:

@@ -6,7 +6,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import Case, CaseStatus, Role, TaskStatus
+from models import Case, CaseStatus, Outcome, Role, TaskStatus
+from passage.documents import Document
+from passage.programmes import form_types, get_programme
 from passage.services import access, audit, cases, steps
 from passage.services.human_tasks import approvals_of, decision_for, tasks_of_case
 from passage.services.process import ProcessStep, process_of
@@ -29,6 +31,13 @@ class Event(BaseModel):
     data: dict[str, Any] = {}  # a decision's form, special-category fields masked for the reader
     role: Role | None = None  # an opened gate's: who decides it, by when (the inbox words it per language)
     due_at: datetime | None = None
+
+
+class CaseDocument(Document):
+    """A document's latest state as recorded by the case file or a decision (`step`), and when."""
+
+    step: str
+    at: datetime
 
 
 class TrailEntry(BaseModel):
@@ -57,6 +66,7 @@ class CaseView(BaseModel):
     timeline: list[Event]
     trail: list[TrailEntry] = []
     process: list[ProcessStep] = []  # the procedure: done, current, to come
+    documents: list[CaseDocument] = []
 
 
 def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
@@ -105,6 +115,27 @@ def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
                 )
             )
     return events
+
+
+def _documents(session: Session, case: Case) -> list[CaseDocument]:
+    """Each document's latest state per step that recorded it: the case file's, then each decision's."""
+    opened = [
+        (document, "Case opened", case.created_at)
+        for document in get_programme(case.programme).intake.documents_of(case.data)
+    ]
+    decided = []
+    for task in tasks_of_case(session=session, case_id=case.id or 0):
+        decision = decision_for(session=session, task_id=task.id or 0)
+        form = form_types().get(task.form_type)
+        if decision is None or form is None:  # undecided, or a form of an earlier release
+            continue
+        recorded = {**decision.data, "approved": decision.outcome == Outcome.APPROVE}
+        decided += [(document, task.title, decision.decided_at) for document in form.documents_of(recorded)]
+    latest = {
+        (document.document, step): CaseDocument(**document.model_dump(), step=step, at=at)
+        for document, step, at in sorted(opened + decided, key=lambda found: found[2])
+    }
+    return list(latest.values())
 
 
 def _trail(session: Session, case_id: int) -> list[TrailEntry]:
@@ -170,4 +201,5 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         timeline=sorted(timeline, key=lambda e: e.at),
         trail=_trail(session, case_id),
         process=process_of(session=session, case=case),
+        documents=_documents(session, case),
     )

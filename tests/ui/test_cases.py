@@ -3,12 +3,19 @@
 from sqlmodel import Session
 
 from models import Role
+from passage.documents import DocumentState
 from passage.services.decisions import decide
 from tests.factories import FORMS, new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
-from ui.i18n import isolated
+from ui.i18n import catalog, isolated
 
 CASES = "pages/cases.py"
+TRAVEL = {
+    "step": "travel-documents",
+    "form_type": "travel-documents",
+    "title": "Travel documents and exit permits",
+    "role": Role.CASE_WORKER,
+}
 IND = {
     "step": "ind-decision",
     "form_type": "ind-decision",
@@ -51,6 +58,26 @@ def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: O
     ]
     assert timeline["note"][1].startswith("for programme manager, due ")
     assert ("mo.sara", "case.viewed") in list(zip(trail["who"], trail["what"], strict=True))
+    assert "Documents: none recorded yet." in [c.value for c in at.caption]
+
+
+def test_the_case_page_shows_each_documents_state(db: Session, app: OpenApp) -> None:
+    case_id = new_case(session=db)
+    task = open_gate(session=db, case_id=case_id, **TRAVEL)
+    decide(session=db, task_id=task, actor="cw.pieter", approve=True, data=FORMS["travel-documents"], deliver=False)
+    at = app("pm.anna", page=CASES, case="RST-00001")
+    assert_clean(at)
+    documents = at.dataframe[1].value
+    assert list(zip(documents["document"], documents["state"], documents["reference"], strict=True)) == [
+        ("laissez passer", "in hand", "LP-7"),
+        ("exit permits", "in hand", "LP-7"),
+        ("transit visas", "to obtain", "LP-7"),
+    ]
+    assert set(documents["recorded at"]) == {TRAVEL["title"]}
+
+
+def test_every_document_state_reads_in_dutch() -> None:
+    assert all(catalog("nl").get(state.value) for state in DocumentState)
 
 
 def test_a_link_to_an_unknown_case_says_so(db: Session, app: OpenApp) -> None:
