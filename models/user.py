@@ -23,7 +23,7 @@ class User(SQLModel, table=True):
     email: str
     language: str = "en"
     active: bool = True
-    # bcrypt (via streamlit-authenticator's Hasher); empty = no password login (e.g. OIDC only).
+    # bcrypt; empty = no password login (e.g. OIDC only).
     password_hash: str = Field(default="", max_length=100)
     failed_logins: int = 0
     locked_until: datetime | None = optional_time_field()

@@ -242,6 +242,9 @@ def cases_show(
     typer.echo(f"{view.ref}  {view.title}  [{view.status.value}]  waiting at: {view.waiting_at or '-'}")
     for person in view.persons:
         typer.echo(f"  {'*' if person.is_principal else ' '} {person.full_name} ({person.nationality})")
+    for document in view.documents:
+        number = f" {document.reference}" if document.reference else ""
+        typer.echo(f"  document: {document.document} {document.state.value}{number}  ({document.step})")
     for event in view.timeline:
         form = " ".join(f"{k}={v}" for k, v in event.data.items())
         typer.echo(f"  {event.at:%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail} {form}".rstrip())

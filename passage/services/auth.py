@@ -8,6 +8,7 @@ processes and restarts: after `login_max_failures` failures in a row the usernam
 
 from datetime import datetime, timedelta
 
+import bcrypt
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
@@ -36,10 +37,8 @@ class Ticket(BaseModel):
 
 
 def _check(password: str, password_hash: str) -> bool:
-    from streamlit_authenticator import Hasher
-
     try:
-        return bool(Hasher.check_pw(password, password_hash))
+        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("utf-8"))
     except ValueError:  # not a bcrypt hash (no password set), or a password over bcrypt's 72 bytes
         return False
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+import bcrypt
 from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlmodel import Session, col, select
 
@@ -49,12 +50,10 @@ class UserRow(BaseModel):
 
 
 def hash_password(password: str) -> str:
-    """bcrypt, through streamlit-authenticator's Hasher (no hand-written crypto)."""
+    """bcrypt with a fresh salt (the `bcrypt` library; no hand-written crypto)."""
     if len(password.encode("utf-8")) > 72:
         raise PassageError("a password may be at most 72 bytes long")
-    from streamlit_authenticator import Hasher
-
-    return str(Hasher.hash(password))
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
 def create_user(*, session: Session, user_create: UserCreate, password_hash: str | None = None) -> User:

@@ -214,7 +214,7 @@ def test_cases_show_json_has_the_persons_as_stored_and_the_timeline(db: Session,
     assert "محمد الأحمد" in ran.out  # written as UTF-8, not as \u escapes
     view = json.loads(ran.out)
     keys = ["ref", "programme", "title", "status", "waiting_at", "outcome", "flags", "opened_by", "opened_at"]
-    assert list(view) == [*keys, "data", "persons", "timeline", "trail", "process"]
+    assert list(view) == [*keys, "data", "persons", "timeline", "trail", "process", "documents"]
     assert (view["ref"], view["status"], view["opened_by"]) == ("RST-00001", "new", "cw.amal")
     assert [p["full_name"] for p in view["persons"]] == ["محمد الأحمد", "زینب احمدی"]
     assert [(e["title"], e["actor"]) for e in view["timeline"]] == [
