@@ -65,6 +65,9 @@ class Inbox:
             self.go("Cases")
         expect(self.heading("Cases")).to_be_visible()
         self.open_row(ref)
+        # The list shows the ref too: only the case page's own button says the click has been handled
+        # (a next step taken on the list, while the case page is still coming, is lost).
+        expect(self.page.get_by_role("button", name="← Cases", exact=True)).to_be_visible()
         expect(self.main().get_by_text(ref, exact=True).first).to_be_visible()
 
     def settled(self) -> None:
