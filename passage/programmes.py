@@ -190,3 +190,23 @@ def gates_of(slug: str) -> tuple["Gate[Any]", ...]:
         if isinstance(value, Gate):
             found.setdefault(value.step, value)
     return tuple(found.values())
+
+
+@cache
+def _gate_titles() -> dict[str, str]:
+    """Every gate's step and title across the programmes (the first, where two share a step)."""
+    titles: dict[str, str] = {}
+    for slug in all_programmes():
+        for spec in gates_of(slug):
+            titles.setdefault(spec.step, spec.title)
+    return titles
+
+
+def step_title(step: str) -> str:
+    """A step as the inbox's filter names it: its gate's title, with the number of a second round or of a
+    family member ("Collect DNA sample (2)"); a step no gate declares is shown as it is."""
+    titles = _gate_titles()
+    base, _dash, number = step.rpartition("-")
+    if step not in titles and number.isdigit() and base in titles:
+        return f"{titles[base]} ({number})"
+    return titles.get(step, step)

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, HumanTask
 from models.common import utcnow
-from passage.programmes import get_form
+from passage.programmes import get_form, step_title
 from passage.services.decisions import decide
 from passage.services.errors import PassageError
 from passage.services.human_tasks import visible
@@ -68,14 +68,14 @@ def count_tasks(*, session: Session, actor: str, filters: TaskFilter, now: datet
     def where(facet: str | None = None) -> Any:
         return base & conditions(filters.without(facet) if facet else filters, actor=actor, now=now)
 
-    steps = session.exec(
-        select(HumanTask.step, func.min(HumanTask.title), func.count()).where(where("step")).group_by(HumanTask.step)
-    ).all()
+    # The titles come from the registry, not the rows: a task's title is not in the covering index, and
+    # reading it made this one count cost more than all the others together (150 ms at 100,000 tasks).
+    steps = dict(_grouped(session, where("step"), HumanTask.step))
     return TaskCounts(
         total=session.exec(select(func.count()).select_from(HumanTask).where(where())).one(),
         programme=dict(_grouped(session, where("programme"), HumanTask.programme)),
-        step={s: n for s, _t, n in steps},
-        step_titles={s: t for s, t, _n in steps},
+        step=steps,
+        step_titles={step: step_title(step) for step in steps},
         assignee={a or UNASSIGNED: n for a, n in _grouped(session, where("assignee"), HumanTask.assignee)},
         due=_due_counts(session, where("due"), now),
         vulnerable=session.exec(

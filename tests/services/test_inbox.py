@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, HumanTask, Role, TaskStatus
+from passage.programmes import step_title
 from passage.services import assignment
 from passage.services.decisions import decide
 from passage.services.errors import FormInvalid, PassageError
@@ -64,6 +65,19 @@ def test_the_list_applies_each_filter_and_sort(
     db: Session, inbox: dict[str, int], filters: dict[str, Any], expected: list[str]
 ) -> None:
     assert ids(db, **filters) == [inbox[name] for name in expected]
+
+
+@pytest.mark.parametrize(
+    ("step", "title"),
+    [
+        ("accept-for-selection", "Accept for selection mission"),
+        ("movement-plan-2", "Propose movement plan (2)"),  # a second round
+        ("dna-sample-3", "DNA sample collected (3)"),  # the third family member's
+        ("step-0", "step-0"),  # no gate declares it (e.g. an earlier release's): shown as it is
+    ],
+)
+def test_a_step_is_named_by_its_gates_title(step: str, title: str) -> None:
+    assert step_title(step) == title
 
 
 def test_counts_per_filter_value_keep_the_other_filters(db: Session, inbox: dict[str, int]) -> None:
