@@ -101,7 +101,7 @@ def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
             as_subflow=False,
         )
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not start the flow run: {exc}") from exc
+        raise PrefectUnavailable("could not start the flow run: {exc}", exc=exc) from exc
     assert isinstance(run, FlowRun)  # the sync variant, called outside an event loop
     return str(run.id)
 
@@ -118,7 +118,7 @@ def run_state(flow_run_id: str) -> RunState | None:
     except ObjectNotFound:
         return None
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not read the flow run: {exc}") from exc
+        raise PrefectUnavailable("could not read the flow run: {exc}", exc=exc) from exc
     if run.state is None:
         return None
     details = run.state.state_details
@@ -141,16 +141,25 @@ def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
             try:
                 state = client.read_flow_run(UUID(flow_run_id)).state
             except ObjectNotFound:
-                raise RunNotWaiting(f"flow run {flow_run_id} is not waiting: Prefect does not know it") from None
+                raise RunNotWaiting(
+                    "flow run {flow_run_id} is not waiting: Prefect does not know it", flow_run_id=flow_run_id
+                ) from None
             if state is None or not state.is_paused() or state.state_details.pause_key != step:
                 where = f"{state.name} at {state.state_details.pause_key}" if state else "without a state"
-                raise RunNotWaiting(f"flow run {flow_run_id} is not waiting at {step} (it is {where})")
+                raise RunNotWaiting(
+                    "flow run {flow_run_id} is not waiting at {step} (it is {where})",
+                    flow_run_id=flow_run_id,
+                    step=step,
+                    where=where,
+                )
             response = client.resume_flow_run(UUID(flow_run_id), run_input=run_input)
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not resume the flow run: {exc}") from exc
+        raise PrefectUnavailable("could not resume the flow run: {exc}", exc=exc) from exc
     if response.status == SetStateStatus.REJECT:
         reason = getattr(response.details, "reason", None) or "no reason given"
-        raise RunNotWaiting(f"flow run {flow_run_id} refused the resume: {reason}")
+        raise RunNotWaiting(
+            "flow run {flow_run_id} refused the resume: {reason}", flow_run_id=flow_run_id, reason=reason
+        )
 
 
 def reschedule(flow_run_id: str) -> None:
@@ -159,7 +168,7 @@ def reschedule(flow_run_id: str) -> None:
         with get_client(sync_client=True) as client:
             client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not reschedule the flow run: {exc}") from exc
+        raise PrefectUnavailable("could not reschedule the flow run: {exc}", exc=exc) from exc
 
 
 def broken_runs(work_pool: str) -> list[tuple[str, str]]:
@@ -170,7 +179,7 @@ def broken_runs(work_pool: str) -> list[tuple[str, str]]:
         with get_client(sync_client=True) as client:
             runs = client.read_flow_runs(flow_run_filter=run_filter, work_pool_filter=pool_filter, limit=200)
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not list flow runs: {exc}") from exc
+        raise PrefectUnavailable("could not list flow runs: {exc}", exc=exc) from exc
     return [(str(run.id), (run.state.name if run.state else None) or "") for run in runs]
 
 
@@ -198,7 +207,7 @@ def orphaned_runs(work_pool: str, *, settled: timedelta) -> list[tuple[str, str]
     except ObjectNotFound:
         return []
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not list flow runs or workers: {exc}") from exc
+        raise PrefectUnavailable("could not list flow runs or workers: {exc}", exc=exc) from exc
     now = datetime.now(UTC)
     runs = [run for run in runs if run.state is not None and now - run.state.timestamp >= settled]
     alive = {
@@ -218,7 +227,7 @@ def crash(flow_run_id: str, message: str) -> bool:
         with get_client(sync_client=True) as client:
             result: OrchestrationResult[Any] = client.set_flow_run_state(UUID(flow_run_id), Crashed(message=message))
     except UNREACHABLE as exc:
-        raise PrefectUnavailable(f"could not mark the flow run crashed: {exc}") from exc
+        raise PrefectUnavailable("could not mark the flow run crashed: {exc}", exc=exc) from exc
     return result.status == SetStateStatus.ACCEPT
 
 

@@ -11,7 +11,7 @@ from passage.services.errors import PassageError
 from passage.services.human_tasks import TaskRow
 from passage.services.inbox import BulkRow, bulk_approvable, bulk_approve
 from passage.services.task_filters import TaskFilter
-from ui.i18n import t
+from ui.i18n import explain, t
 from ui.state import session
 
 CONFIRM, RESULT = "bulk-confirm", "bulk-result"
@@ -47,7 +47,7 @@ def actions(user: str, rows: list[TaskRow]) -> None:
         with session() as s:
             outcome = bulk_approve(session=s, actor=user, task_ids=pending, comment=comment)
     except PassageError as exc:  # mixed gates or a form that asks for values: nothing was decided
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.session_state.pop(CONFIRM, None)
     for task_id in pending:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from passage.services.errors import PassageError
+
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
 LANGUAGE_KEY = "passage.language"
@@ -46,6 +48,15 @@ def t(text: str, /, **values: object) -> str:
     """`text` in the user's language, with `{name}` placeholders filled from `values`."""
     translated = catalog(current_language()).get(text, text) if current_language() != DEFAULT else text
     return translated.format(**values) if values else translated
+
+
+def explain(exc: Exception) -> str:
+    """A refusal in the reader's language: a service's template translated, and the words among its values
+    (a task's status, "decided"); names, numbers and dates stay as they are. Other errors as they read."""
+    if not isinstance(exc, PassageError):
+        return str(exc)
+    values = {name: t(value) if isinstance(value, str) else value for name, value in exc.values.items()}
+    return t(exc.template, **values)
 
 
 def isolated(text: str) -> str:

@@ -20,7 +20,7 @@ from passage.db import get_engine, init_db
 from passage.services import auth, users
 from passage.services.errors import PassageError
 from passage.settings import get_settings
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, explain, set_language, t
 
 TICKET = "passage.ticket"
 DATABASE_DOWN = (
@@ -77,7 +77,7 @@ def _login_form() -> None:
         with session() as s:
             ticket = auth.login(session=s, username=username, password=password)
     except auth.LoginRefused as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     sign_in(ticket)
     st.rerun()
@@ -94,7 +94,7 @@ def _oidc_login() -> None:
         with session() as s:
             ticket = auth.login_external(session=s, email=str(st.user.get("email", "")), provider=provider or "oidc")
     except auth.LoginRefused as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     sign_in(ticket)
     st.rerun()
@@ -107,7 +107,7 @@ def _save_language(username: str) -> None:
         with session() as s:
             users.set_language(session=s, actor=username, language=chosen)
     except PassageError as exc:
-        st.session_state["language-error"] = str(exc)
+        st.session_state["language-error"] = explain(exc)
         return
     set_language(chosen)
 

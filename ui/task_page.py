@@ -13,7 +13,7 @@ from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
-from ui.i18n import format_datetime, isolated, t
+from ui.i18n import explain, format_datetime, isolated, t
 from ui.state import session
 
 
@@ -31,7 +31,7 @@ def render(user: str, task_id: int) -> None:
             detail = task_view(session=s, task_id=task_id, actor=user)
             view = case_view(session=s, ref=detail.case_ref, actor=user)
     except PassageError as exc:  # a stale or mistyped link, or a task of another programme
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     task = detail.task
     st.title(task.title)
@@ -75,7 +75,7 @@ def reopen_form(user: str, task: HumanTask) -> None:
         with session() as s:
             expiry.reopen(session=s, task_id=task.id or 0, actor=user, days=int(days))
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.rerun()
 
@@ -108,7 +108,7 @@ def assignment_bar(user: str, detail: TaskView) -> None:
         with session() as s:
             act(session=s)
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.rerun()
 
@@ -155,7 +155,7 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
         st.session_state[f"errors-{task_id}"] = exc.fields
         st.rerun()
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.session_state.pop(f"errors-{task_id}", None)
     st.session_state["flash"] = (

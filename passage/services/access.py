@@ -92,7 +92,7 @@ def require_programme_access(*, session: Session, actor: str, programme: str) ->
         return
     require_person(session=session, actor=actor)
     if not roles_in(session=session, actor=actor, programme=programme) & CASE_ROLES:
-        raise NotPermitted(f"{actor} has no role in {programme}")
+        raise NotPermitted("{actor} has no role in {programme}", actor=actor, programme=programme)
 
 
 def require_case_access(*, session: Session, actor: str, case: Case) -> None:
@@ -106,7 +106,12 @@ def require_role(*, session: Session, actor: str, role: Role | str, programme: s
         return
     require_person(session=session, actor=actor)
     if Role(role) not in roles_in(session=session, actor=actor, programme=programme):
-        raise NotPermitted(f"{actor} is not a {Role(role).value.replace('_', ' ')} of {programme}")
+        raise NotPermitted(
+            "{actor} is not a {role} of {programme}",
+            actor=actor,
+            role=Role(role).value.replace("_", " "),
+            programme=programme,
+        )
 
 
 def require_admin(*, session: Session, actor: str) -> None:
@@ -115,7 +120,7 @@ def require_admin(*, session: Session, actor: str) -> None:
         return
     require_person(session=session, actor=actor)
     if Role.ADMINISTRATOR not in roles_in(session=session, actor=actor, programme=ANY_PROGRAMME):
-        raise NotPermitted(f"{actor} is not an administrator")
+        raise NotPermitted("{actor} is not an administrator", actor=actor)
 
 
 @cache

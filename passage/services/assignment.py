@@ -17,9 +17,9 @@ def _open_task(session: Session, task_id: int) -> tuple[HumanTask, Case]:
     task = get_task(session=session, task_id=task_id)
     case = session.get(Case, task.case_id)
     if case is None:
-        raise NotFound(f"no case {task.case_id}")
+        raise NotFound("no case {case_id}", case_id=task.case_id)
     if task.status != TaskStatus.OPEN:
-        raise TaskNotOpen(f"task {task_id} is {task.status.value}")
+        raise TaskNotOpen("task {task_id} is {status}", task_id=task_id, status=task.status.value)
     return task, case
 
 
@@ -44,7 +44,7 @@ def claim(*, session: Session, task_id: int, actor: str) -> HumanTask:
     task, _case = _open_task(session, task_id)
     access.require_role(session=session, actor=actor, role=task.role, programme=task.programme)
     if task.assignee not in (None, actor):
-        raise NotPermitted(f"task {task_id} is claimed by {task.assignee}")
+        raise NotPermitted("task {task_id} is claimed by {assignee}", task_id=task_id, assignee=task.assignee)
     return _assign(session, task, actor, "task.claimed", actor)
 
 
@@ -63,7 +63,7 @@ def reassign(*, session: Session, task_id: int, actor: str, to: str) -> HumanTas
         access.require_role(session=session, actor=actor, role=Role.PROGRAMME_MANAGER, programme=task.programme)
     access.require_role(session=session, actor=to, role=task.role, programme=task.programme)
     if to == task.requested_by:
-        raise NotPermitted(f"four-eyes: {to} requested or prepared this task and cannot decide it")
+        raise NotPermitted("four-eyes: {to} requested or prepared this task and cannot decide it", to=to)
     return _assign(session, task, actor, "task.reassigned", to)
 
 
@@ -109,7 +109,7 @@ def delegate(*, session: Session, actor: str, request: DelegationCreate) -> Dele
 def revoke_delegation(*, session: Session, actor: str, delegation_id: int) -> Delegation:
     row = session.get(Delegation, delegation_id)
     if row is None:
-        raise NotFound(f"no delegation {delegation_id}")
+        raise NotFound("no delegation {delegation_id}", delegation_id=delegation_id)
     _may_manage(session, actor, row.delegator)
     row.revoked = True
     session.add(row)

@@ -79,7 +79,9 @@ def login(*, session: Session, username: str, password: str) -> Ticket:
     if user is not None and user.locked_until is not None and user.locked_until > now:
         audit.record(session=session, actor=user.username, action="login.refused", detail={"reason": "locked"})
         session.commit()
-        raise LoginLocked(f"too many failed logins: try again after {user.locked_until:%H:%M} UTC")
+        raise LoginLocked(
+            "too many failed logins: try again after {locked_until:%H:%M} UTC", locked_until=user.locked_until
+        )
     if user is None or not user.active or not _check(password, user.password_hash):
         raise _fail(session, user, username)
     user.failed_logins, user.locked_until = 0, None
@@ -95,7 +97,7 @@ def login_external(*, session: Session, email: str, provider: str) -> Ticket:
     if user is None:
         audit.record(session=session, actor=ANONYMOUS, action="login.failed", detail={"email": email, "via": provider})
         session.commit()
-        raise LoginRefused(f"{email} is not a Passage user; ask an administrator")
+        raise LoginRefused("{email} is not a Passage user; ask an administrator", email=email)
     audit.record(session=session, actor=user.username, action="login.ok", detail={"via": provider})
     session.commit()
     return _ticket(user)

@@ -52,7 +52,12 @@ def check(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetL
     line = BudgetLine(key=budget.key, label=budget.label, year=year, limit=row.limit, spent=row.used)
     if line.remaining < euros:
         raise BudgetExceeded(
-            f"{budget.label} {year} has €{line.remaining} of €{row.limit} left; this case needs €{euros}"
+            "{label} {year} has €{remaining} of €{limit} left; this case needs €{euros}",
+            label=budget.label,
+            year=year,
+            remaining=line.remaining,
+            limit=row.limit,
+            euros=euros,
         )
     return line
 
@@ -71,5 +76,5 @@ def spend(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetL
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise BudgetExceeded(f"{budget.label} {year} was spent by another approval just now")
+        raise BudgetExceeded("{label} {year} was spent by another approval just now", label=budget.label, year=year)
     return line.model_copy(update={"spent": line.spent + euros})

@@ -63,7 +63,7 @@ def get_case(*, session: Session, ref: str, actor: str) -> Case:
     """The case called `ref`, if `actor` may see it."""
     case = session.exec(select(Case).where(Case.ref == ref)).first()
     if case is None:
-        raise NotFound(f"no case '{ref}'")
+        raise NotFound("no case '{ref}'", ref=ref)
     access.require_case_access(session=session, actor=actor, case=case)
     return case
 
@@ -71,7 +71,7 @@ def get_case(*, session: Session, ref: str, actor: str) -> Case:
 def case_ref(*, session: Session, case_id: int) -> str:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound("no case {case_id}", case_id=case_id)
     return case.ref
 
 
@@ -99,7 +99,7 @@ def cases_to_launch(*, session: Session) -> Sequence[Case]:
 def attach_run(*, session: Session, case_id: int, flow_run_id: str) -> None:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound("no case {case_id}", case_id=case_id)
     case.flow_run_id = flow_run_id
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ACTIVE
@@ -124,7 +124,7 @@ def close_case(
     """End a case with its outcome; closing twice keeps the first outcome."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"no case {case_id}")
+        raise NotFound("no case {case_id}", case_id=case_id)
     if case.closed_at is None:
         case.status, case.outcome, case.closed_at, case.current_step = (
             status,

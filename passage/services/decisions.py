@@ -20,12 +20,17 @@ from passage.services.users import has_role
 def _refuse_closed(session: Session, task: HumanTask) -> TaskNotOpen:
     decision = decision_for(session=session, task_id=task.id or 0)
     if decision is None and task.status == TaskStatus.EXPIRED:
-        return TaskNotOpen(f"task {task.id} expired (nobody decided it in time): a programme manager can re-open it")
+        return TaskNotOpen(
+            "task {task} expired (nobody decided it in time): a programme manager can re-open it", task=task.id
+        )
     if decision is None:
-        return TaskNotOpen(f"task {task.id} is {task.status.value}")
+        return TaskNotOpen("task {task} is {status}", task=task.id, status=task.status.value)
     return TaskNotOpen(
-        f"task {task.id} was already decided by {decision.decided_by}"
-        f" at {decision.decided_at:%Y-%m-%d %H:%M} UTC ({decision.outcome.value})"
+        "task {task} was already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} UTC ({outcome})",
+        task=task.id,
+        decided_by=decision.decided_by,
+        decided_at=decision.decided_at,
+        outcome=decision.outcome.value,
     )
 
 
@@ -48,16 +53,16 @@ def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
     """Refuse anyone who may not decide `task` now: other programme, other role, its requester, not its assignee."""
     case = session.get(Case, task.case_id)
     if case is None:
-        raise NotFound(f"no case {task.case_id}")
+        raise NotFound("no case {case_id}", case_id=task.case_id)
     access.require_case_access(session=session, actor=actor, case=case)
     access.require_role(session=session, actor=actor, role=task.role, programme=task.programme)
     if task.status != TaskStatus.OPEN:
         raise _refuse_closed(session, task)
     if actor == task.requested_by:
-        raise NotPermitted(f"four-eyes: {actor} requested or prepared this task and cannot decide it")
+        raise NotPermitted("four-eyes: {actor} requested or prepared this task and cannot decide it", actor=actor)
     stand_in_for = access.delegators_of(session=session, username=actor)
     if task.assignee is not None and task.assignee not in (actor, *stand_in_for):
-        raise NotPermitted(f"task {task.id} is claimed by {task.assignee}")
+        raise NotPermitted("task {task} is claimed by {assignee}", task=task.id, assignee=task.assignee)
 
 
 def _delegation(session: Session, task: HumanTask, actor: str) -> dict[str, Any]:
@@ -73,13 +78,15 @@ def _approval(session: Session, task: HumanTask, actor: str, comment: str, form_
         # Two last approvers counting at once must not both see N-1: lock the task row until commit.
         session.exec(select(HumanTask).where(col(HumanTask.id) == task.id).with_for_update()).one()
     if actor in {a.username for a in approvals_of(session=session, task_id=task.id or 0)}:
-        raise NotPermitted(f"four-eyes: {actor} already approved this task; it needs distinct approvers")
+        raise NotPermitted("four-eyes: {actor} already approved this task; it needs distinct approvers", actor=actor)
     session.add(Approval(task_id=task.id or 0, username=actor, comment=comment, data=form_data))
     try:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise NotPermitted(f"four-eyes: {actor} already approved this task; it needs distinct approvers") from None
+        raise NotPermitted(
+            "four-eyes: {actor} already approved this task; it needs distinct approvers", actor=actor
+        ) from None
     return len(approvals_of(session=session, task_id=task.id or 0))
 
 
@@ -207,7 +214,7 @@ def decision_view(*, session: Session, decision: Decision, actor: str) -> Decisi
     task = get_task(session=session, task_id=decision.task_id)
     case = session.get(Case, task.case_id)
     if case is None:
-        raise NotFound(f"no case {task.case_id}")
+        raise NotFound("no case {case_id}", case_id=task.case_id)
     access.require_case_access(session=session, actor=actor, case=case)
     values = decision.model_dump()  # before the commit below expires the instance
     shown = access.reveal(

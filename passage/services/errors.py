@@ -4,7 +4,15 @@ from pydantic import ValidationError
 
 
 class PassageError(Exception):
-    """A refusal with a reason fit to show a user."""
+    """A refusal with a reason fit to show a user.
+
+    The reason is a template and its values (`NotFound("no case '{ref}'", ref=ref)`): `str()` is the
+    English sentence, and the inbox looks the template up in the reader's language (ui/i18n.py).
+    """
+
+    def __init__(self, template: str = "", /, **values: object) -> None:
+        self.template, self.values = template, values
+        super().__init__(template.format(**values) if values else template)
 
 
 class NotFound(PassageError):

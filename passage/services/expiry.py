@@ -90,7 +90,11 @@ def reopen(*, session: Session, task_id: int, actor: str, days: int, now: dateti
         access.require_case_access(session=session, actor=actor, case=case)
     access.require_role(session=session, actor=actor, role=Role.PROGRAMME_MANAGER, programme=task.programme)
     if task.status != TaskStatus.EXPIRED:
-        raise TaskNotOpen(f"task {task_id} is {task.status.value}, not expired: only an expired task is re-opened")
+        raise TaskNotOpen(
+            "task {task_id} is {status}, not expired: only an expired task is re-opened",
+            task_id=task_id,
+            status=task.status.value,
+        )
     task.status = TaskStatus.OPEN
     task.due_at = now + timedelta(days=days)
     task.expires_at = task.due_at + timedelta(days=get_settings().gate_expiry_days)

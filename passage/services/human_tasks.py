@@ -108,7 +108,7 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
 def get_task(*, session: Session, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id) if 0 < task_id <= MAX_ID else None
     if task is None:
-        raise NotFound(f"no task {task_id}")
+        raise NotFound("no task {task_id}", task_id=task_id)
     return task
 
 
@@ -126,7 +126,7 @@ def task_view(*, session: Session, task_id: int, actor: str) -> TaskView:
     task = get_task(session=session, task_id=task_id)
     case = session.get(Case, task.case_id)
     if case is None:
-        raise NotFound(f"no case {task.case_id}")
+        raise NotFound("no case {case_id}", case_id=task.case_id)
     access.require_case_access(session=session, actor=actor, case=case)
     context = access.reveal(session=session, actor=actor, case=case, data=task.context, where="task", task_id=task_id)
     if not access.is_service(actor):

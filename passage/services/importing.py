@@ -60,7 +60,7 @@ def layout_of(programme: str) -> tuple[Programme, ImportLayout]:
     """The programme and how its spreadsheets look; refuses a programme without an import."""
     spec = get_programme(programme)
     if spec.import_layout is None:
-        raise PassageError(f"cases of {spec.slug} cannot be imported from a file")
+        raise PassageError("cases of {slug} cannot be imported from a file", slug=spec.slug)
     return spec, spec.import_layout
 
 
@@ -225,7 +225,7 @@ def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: P
     # Checked again here: another import may have opened some of them since the preview.
     if opened := _opened(session, spec, _layout, [case.key for case in chosen]):
         listed = ", ".join(f"{key} ({ref})" for key, ref in opened.items())
-        raise PassageError(f"already opened, nothing imported: {listed}")
+        raise PassageError("already opened, nothing imported: {listed}", listed=listed)
     try:
         for done, imported in enumerate(chosen, start=1):
             intake = spec.intake.model_validate(imported.case_file)

@@ -114,7 +114,7 @@ def bulk_approve(*, session: Session, actor: str, task_ids: Sequence[int], comme
     otherwise every task is tried and each refusal is reported on its own row.
     """
     if not 0 < len(task_ids) <= BULK_LIMIT:
-        raise PassageError(f"select between 1 and {BULK_LIMIT} tasks")
+        raise PassageError("select between 1 and {limit} tasks", limit=BULK_LIMIT)
     targets = _targets(session, task_ids)
     if len({(programme, form_type) for _i, programme, form_type, _r in targets}) > 1:
         raise PassageError("select tasks of one gate (same programme and step) to approve them together")

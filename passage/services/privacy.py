@@ -97,7 +97,7 @@ def export_person(*, session: Session, actor: str, person_id: int) -> PersonExpo
     person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
     case = session.get(Case, person.case_id) if person is not None else None
     if person is None or case is None:
-        raise NotFound(f"no person {person_id}")
+        raise NotFound("no person {person_id}", person_id=person_id)
     access.require_role(session=session, actor=actor, role=Role.PROGRAMME_MANAGER, programme=case.programme)
     tasks = session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all()
     ids = [t.id for t in tasks]

@@ -71,8 +71,12 @@ def check(*, session: Session, year: int, nationalities: set[str], persons: int)
         )
         if line.remaining < persons:
             raise QuotaExceeded(
-                f"{rule.label} ({usage.period}) has {line.remaining} of {usage.limit} places left;"
-                f" this case needs {persons}"
+                "{label} ({period}) has {remaining} of {limit} places left; this case needs {persons}",
+                label=rule.label,
+                period=usage.period,
+                remaining=line.remaining,
+                limit=usage.limit,
+                persons=persons,
             )
         lines.append(line)
     return lines
@@ -93,7 +97,9 @@ def reserve(*, session: Session, year: int, nationalities: set[str], persons: in
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
-            raise QuotaExceeded(f"{line.label} ({line.period}) was filled by another acceptance just now")
+            raise QuotaExceeded(
+                "{label} ({period}) was filled by another acceptance just now", label=line.label, period=line.period
+            )
     return lines
 
 

@@ -83,7 +83,7 @@ def get_user(*, session: Session, username: str) -> User:
     """The active user called `username`."""
     user = session.get(User, username)
     if user is None or not user.active:
-        raise NotFound(f"no active user '{username}'")
+        raise NotFound("no active user '{username}'", username=username)
     return user
 
 
@@ -131,7 +131,7 @@ def add_user(*, session: Session, actor: str, user_create: UserCreate) -> User:
 
     require_admin(session=session, actor=actor)
     if user_create.programmes_unknown():
-        raise NotFound(f"unknown programme(s): {', '.join(user_create.programmes_unknown())}")
+        raise NotFound("unknown programme(s): {programmes}", programmes=", ".join(user_create.programmes_unknown()))
     user = create_user(session=session, user_create=user_create)
     user.active = True
     audit.record(
@@ -160,7 +160,12 @@ def revoke_grant(*, session: Session, actor: str, username: str, grant: Grant) -
         )
     ).first()
     if row is None:
-        raise NotFound(f"{username} has no {grant.role.value} grant in {grant.programme}")
+        raise NotFound(
+            "{username} has no {role} grant in {programme}",
+            username=username,
+            role=grant.role.value,
+            programme=grant.programme,
+        )
     session.delete(row)
     audit.record(
         session=session, actor=actor, action="user.revoked", detail={"username": username, **grant.model_dump()}
@@ -177,7 +182,7 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
         raise PassageError("an administrator cannot disable their own account")
     user = session.get(User, username)
     if user is None:
-        raise NotFound(f"no user '{username}'")
+        raise NotFound("no user '{username}'", username=username)
     user.active = active
     session.add(user)
     action = "user.enabled" if active else "user.disabled"
@@ -192,7 +197,7 @@ def set_language(*, session: Session, actor: str, language: str) -> User:
     from passage.messages import LANGUAGES
 
     if language not in LANGUAGES:
-        raise PassageError(f"language: use one of {', '.join(LANGUAGES)}")
+        raise PassageError("language: use one of {languages}", languages=", ".join(LANGUAGES))
     user = get_user(session=session, username=actor)
     user.language = language
     session.add(user)

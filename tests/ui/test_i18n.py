@@ -8,10 +8,13 @@ from sqlmodel import Session
 
 from models import User
 from models.common import utcnow
+from passage import prefect_bridge
+from passage.services import auth, errors
+from passage.services.errors import TaskNotOpen
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
-from ui.i18n import catalog, isolated
+from ui.i18n import catalog, explain, isolated
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -31,6 +34,46 @@ def texts_given_to_t() -> dict[str, str]:
             ):
                 found.setdefault(node.args[0].value, f"{path.relative_to(UI.parent)}:{node.lineno}")
     return found
+
+
+# The refusals a user may read: PassageError and its subclasses, wherever they are declared.
+REFUSALS = {
+    name
+    for module in (errors, auth, prefect_bridge)
+    for name, value in vars(module).items()
+    if isinstance(value, type) and issubclass(value, errors.PassageError)
+}
+
+
+def refusal_templates() -> dict[str, str]:
+    """Every literal template a PassageError (or a subclass) is raised or returned with in passage/."""
+    found: dict[str, str] = {}
+    for path in sorted((UI.parent / "passage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in REFUSALS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.setdefault(node.args[0].value, f"{path.relative_to(UI.parent)}:{node.lineno}")
+    return found
+
+
+def test_every_refusal_of_the_services_has_a_dutch_entry() -> None:
+    templates = refusal_templates()
+    assert len(templates) > 40  # the scan finds the services' refusals
+    assert {text: where for text, where in templates.items() if text not in catalog("nl")} == {}
+
+
+def test_a_dutch_reader_reads_a_refusal_in_dutch_with_its_values(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="pm.anna", language="nl")
+    at = app("pm.anna", task="424242")
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["geen taak 424242"]
+    assert explain(TaskNotOpen("task {task} is {status}", task=7, status="decided")) == "task 7 is decided"  # English
 
 
 def test_every_text_given_to_t_has_a_dutch_entry() -> None:

@@ -11,6 +11,7 @@ from passage.programmes import all_programmes
 from passage.services import assignment
 from passage.services.errors import PassageError
 from passage.services.users import Grant, UserCreate, add_user, revoke_grant, set_active, user_rows
+from ui.i18n import explain
 from ui.state import current_user, session
 
 
@@ -107,7 +108,7 @@ def run(action: Callable[[Session], object]) -> None:
         with session() as s:
             action(s)
     except (PassageError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.rerun()
 
@@ -119,4 +120,4 @@ if user is not None:
         users(user)
         delegations(user)
     except PassageError as exc:  # not an administrator: the services refuse, the page says so
-        st.error(str(exc))
+        st.error(explain(exc))

@@ -8,7 +8,7 @@ from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
 from ui.export import csv_button
-from ui.i18n import format_date, isolated, t
+from ui.i18n import explain, format_date, isolated, t
 from ui.state import current_user, session
 
 
@@ -53,7 +53,7 @@ def case_page(user: str, ref: str) -> None:
         with session() as s:
             view = case_view(session=s, ref=ref, actor=user)
     except PassageError as exc:  # unknown, or a case of a programme the user has no role in
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.title(isolated(view.title))
     views.case_summary(view)

@@ -8,7 +8,7 @@ from passage.programmes import get_programme
 from passage.services.dashboard import Dashboard, dashboard, figures, visible_programmes
 from passage.services.errors import PassageError
 from ui.export import csv_button
-from ui.i18n import format_datetime, t
+from ui.i18n import explain, format_datetime, t
 from ui.state import current_user, session
 
 
@@ -50,7 +50,7 @@ def dashboard_page(user: str) -> None:
         with session() as s:
             board = dashboard(session=s, programme=programme, actor=user)
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     figures_page(board)
 

@@ -13,7 +13,7 @@ from passage.services.importing import (
     read_import,
 )
 from ui.export import csv_button
-from ui.i18n import t
+from ui.i18n import explain, t
 from ui.state import current_user, session
 
 UPLOADS = "import.uploads"  # bumped after an import: a fresh uploader, so the same file is not opened twice
@@ -61,7 +61,7 @@ def confirm(plan: ImportPlan, user: str) -> None:
                 session=s, plan=plan, actor=user, progress=lambda done, total: bar.progress(done / total)
             )
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.session_state[DONE] = result.refs
     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1

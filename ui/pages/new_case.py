@@ -12,6 +12,7 @@ from passage import json_text
 from passage.programmes import Programme, all_programmes
 from passage.services.delivery import start_case
 from passage.services.errors import FormInvalid, NotPermitted, PassageError
+from ui.i18n import explain
 from ui.state import current_user, session
 
 CASES = Path(__file__).parent / "cases.py"
@@ -85,7 +86,7 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
         st.error(f"Refused: {exc}. Only a case worker of {programme.title} can open its cases.")
         return
     except PassageError as exc:
-        st.error(str(exc))
+        st.error(explain(exc))
         return
     st.session_state[OPENED] = opened
     st.rerun()
