@@ -21,13 +21,13 @@ def _refuse_closed(session: Session, task: HumanTask) -> TaskNotOpen:
     decision = decision_for(session=session, task_id=task.id or 0)
     if decision is None and task.status == TaskStatus.EXPIRED:
         return TaskNotOpen(
-            "task {task} expired (nobody decided it in time): a programme manager can re-open it", task=task.id
+            "task {task_id} expired (nobody decided it in time): a programme manager can re-open it", task_id=task.id
         )
     if decision is None:
-        return TaskNotOpen("task {task} is {status}", task=task.id, status=task.status.value)
+        return TaskNotOpen("task {task_id} is {status}", task_id=task.id, status=task.status.value)
     return TaskNotOpen(
-        "task {task} was already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} UTC ({outcome})",
-        task=task.id,
+        "task {task_id} was already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} UTC ({outcome})",
+        task_id=task.id,
         decided_by=decision.decided_by,
         decided_at=decision.decided_at,
         outcome=decision.outcome.value,
@@ -62,7 +62,7 @@ def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
         raise NotPermitted("four-eyes: {actor} requested or prepared this task and cannot decide it", actor=actor)
     stand_in_for = access.delegators_of(session=session, username=actor)
     if task.assignee is not None and task.assignee not in (actor, *stand_in_for):
-        raise NotPermitted("task {task} is claimed by {assignee}", task=task.id, assignee=task.assignee)
+        raise NotPermitted("task {task_id} is claimed by {assignee}", task_id=task.id, assignee=task.assignee)
 
 
 def _delegation(session: Session, task: HumanTask, actor: str) -> dict[str, Any]:
