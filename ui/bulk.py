@@ -11,7 +11,7 @@ from passage.services.errors import PassageError
 from passage.services.human_tasks import TaskRow
 from passage.services.inbox import BulkRow, bulk_approvable, bulk_approve
 from passage.services.task_filters import TaskFilter
-from ui.i18n import explain, t
+from ui.i18n import explain, explain_reason, t
 from ui.state import session
 
 CONFIRM, RESULT = "bulk-confirm", "bulk-result"
@@ -71,7 +71,7 @@ def results() -> None:
             {
                 t("case"): r.case_ref or f"#{r.task_id}",
                 t("outcome"): t("approved") if r.ok else t("not approved"),
-                t("reason"): r.reason,
+                t("reason"): explain_reason(r.reason),
             }
             for r in rows
         ],

@@ -10,6 +10,7 @@ import streamlit as st
 from pydantic.fields import FieldInfo
 
 from tasks.gate import GateForm
+from ui.i18n import explain_reason
 
 
 def _choices(annotation: Any) -> list[Any] | None:
@@ -54,5 +55,5 @@ def render(form: type[GateForm], *, key: str, errors: dict[str, str]) -> dict[st
     for name in form.field_names():
         values[name] = _widget(name, form.model_fields[name], key=f"{key}-{name}")
         if name in errors:
-            st.error(f"{name}: {errors[name]}")
+            st.error(f"{name}: {explain_reason(errors[name])}")
     return {name: value for name, value in values.items() if value is not None}

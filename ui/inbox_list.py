@@ -17,7 +17,7 @@ from passage.services.inbox import TaskCounts, count_tasks
 from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query
 from ui import bulk
 from ui.export import csv_button
-from ui.i18n import format_date, isolated, t
+from ui.i18n import explain_reason, format_date, isolated, t
 from ui.state import session
 
 DUE_LABELS = {Due.ALL: "All due dates", Due.OVERDUE: "Overdue", Due.TODAY: "Due today", Due.WEEK: "Due this week"}
@@ -33,7 +33,9 @@ def read_filters() -> TaskFilter | None:
         return from_query(st.query_params.to_dict())
     except FormInvalid as exc:
         for field, reason in exc.fields.items():
-            st.error(t("This link's filter “{field}” is not valid: {reason}", field=field, reason=reason))
+            st.error(
+                t("This link's filter “{field}” is not valid: {reason}", field=field, reason=explain_reason(reason))
+            )
         if st.button(t("Clear filters"), key="clear-filters"):
             write_filters(TaskFilter())
             st.rerun()

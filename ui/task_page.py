@@ -13,7 +13,7 @@ from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
-from ui.i18n import explain, format_datetime, isolated, t
+from ui.i18n import explain, explain_reason, format_datetime, isolated, t
 from ui.state import session
 
 
@@ -129,7 +129,7 @@ def _show_errors(errors: dict[str, str], own: set[str]) -> None:
     """Errors of the form as a whole (a rule across fields) or of a list item have no widget of their own."""
     for name, reason in errors.items():
         if name not in own:
-            st.error(reason if name == "form" else f"{name}: {reason}")
+            st.error(explain_reason(reason) if name == "form" else f"{name}: {explain_reason(reason)}")
 
 
 def decision_form(user: str, task_id: int, form_type: str) -> None:
@@ -141,7 +141,7 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
     data = forms.render(form, key=f"task-{task_id}", errors=errors)
     comment = st.text_area(t("Comment (required to reject)"), key=f"comment-{task_id}")
     if "comment" in errors:
-        st.error(f"comment: {errors['comment']}")
+        st.error(f"comment: {explain_reason(errors['comment'])}")
     _show_errors(errors, {*form.field_names(), "comment"})
     approve, reject = st.columns(2)
     choice = True if approve.button(t("Approve"), type="primary", key="approve") else None

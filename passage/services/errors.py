@@ -1,6 +1,7 @@
 """Errors a user may see: each carries a one-line reason, and field errors where a form was wrong."""
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 
 class PassageError(Exception):
@@ -49,5 +50,11 @@ class FormInvalid(PassageError):
             name = ".".join(str(part) for part in err["loc"]) or "form"
             # An unknown key may hold a lone surrogate (JSON allows "\udc80"), which no output can encode.
             name = name.encode("utf-8", "backslashreplace").decode("utf-8")
-            fields.setdefault(name, err["msg"])
+            fields.setdefault(name, reason_of(err))
         return cls(fields)
+
+
+def reason_of(err: ErrorDetails) -> str:
+    """A validation error's sentence: pydantic prefixes a validator's own message with "Value error, ",
+    which tells the reader nothing."""
+    return err["msg"].removeprefix("Value error, ")

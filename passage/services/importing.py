@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from models import Case, Role
 from passage.programmes import ImportLayout, Programme, all_programmes, get_programme
 from passage.services import access, cases
-from passage.services.errors import PassageError
+from passage.services.errors import PassageError, reason_of
 from passage.settings import get_settings
 from passage.spreadsheet import SheetError, read_sheet
 
@@ -174,8 +174,7 @@ def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> 
             row, column = numbers[int(loc[1])], ".".join(loc[2:3])
         elif loc:
             column = next((columns_by_path[p] for p in (".".join(loc[:2]), loc[0]) if p in columns_by_path), "")
-        # pydantic prefixes a validator's own message with "Value error, ": the message is enough.
-        reason = err["msg"].removeprefix("Value error, ")
+        reason = reason_of(err)
         message = reason if column or not loc else f"{'.'.join(loc)}: {reason}"
         located.append(RowError(row=row, column=column, message=message))
     return located

@@ -1,10 +1,13 @@
 """What every fuzz test shares: its number of examples under the active profile, and the row counts."""
 
+from collections.abc import Iterable
+
 from hypothesis import settings
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 from tests.fuzz.conftest import PROFILE
+from ui.i18n import reason_in
 
 SCALE = 10 if PROFILE == "deep" else 1
 
@@ -21,3 +24,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
             table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
             for table in SQLModel.metadata.sorted_tables
         }
+
+
+def untranslated(reasons: Iterable[str]) -> list[str]:
+    """The reasons a Dutch reader would read in English: each must have an entry (ui/locales/nl)."""
+    return [reason for reason in reasons if reason_in("nl", reason) == reason]

@@ -20,7 +20,7 @@ from passage.db import get_engine
 from passage.programmes import Programme, all_programmes
 from passage.services.delivery import start_case
 from passage.services.errors import FormInvalid, NotFound
-from tests.fuzz.harness import fuzz, row_counts
+from tests.fuzz.harness import fuzz, row_counts, untranslated
 from tests.fuzz.strategies import NAMES, bad_value, dotted, field_paths, replaced, visible_text
 from tests.offline import cut_off_prefect
 
@@ -59,6 +59,7 @@ def test_a_spoiled_field_is_the_one_named_and_nothing_is_written(offline: Sessio
     programme, case_file, path = case
     fields = refused(offline, programme.slug, case_file).fields
     assert fields and all(name == path or name.startswith(path + ".") for name in fields), (path, fields)
+    assert untranslated(fields.values()) == []
 
 
 @fuzz(200)

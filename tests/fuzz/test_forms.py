@@ -19,7 +19,7 @@ from passage.services.errors import FormInvalid
 from passage.services.human_tasks import decision_for
 from tasks.gate import GateForm
 from tests.factories import new_case, open_gate
-from tests.fuzz.harness import fuzz, row_counts
+from tests.fuzz.harness import fuzz, row_counts, untranslated
 from tests.fuzz.strategies import bad_value, huge_text, names_field, visible_text, with_control
 
 FORMS = sorted(form_types().items())
@@ -63,6 +63,7 @@ def test_every_spoiled_field_of_every_form_is_named(
     fields = refusal(form, approve, comment, data).fields
     assert all(names_field(fields, (name,)) for name in spoiled), (spoiled, fields)
     assert all(reason.strip() for reason in fields.values())
+    assert untranslated(fields.values()) == []
 
 
 @fuzz(300)

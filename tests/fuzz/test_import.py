@@ -19,7 +19,7 @@ from sqlmodel import Session, func, select
 from models import Case
 from passage.programmes import ImportLayout, Programme, get_programme
 from passage.services.importing import ImportPlan, mark_already_opened, open_imported, read_import
-from tests.fuzz.harness import fuzz
+from tests.fuzz.harness import fuzz, untranslated
 from tests.fuzz.strategies import bad_value, field_paths, huge_text, with_control
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
@@ -91,6 +91,7 @@ def test_a_spoiled_cell_is_named_by_row_and_column_and_only_its_case_is_refused(
     [spoiled_case] = [case for case in plan.cases if row in case.rows]
     assert {error.row for error in plan.errors} <= set(spoiled_case.rows), plan.errors
     assert [case.key for case in plan.cases if not case.valid] == [spoiled_case.key]
+    assert untranslated(error.message for error in plan.errors) == []
 
 
 _numbers = count(1)

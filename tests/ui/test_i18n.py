@@ -1,7 +1,7 @@
 """Dutch and English: every text the pages pass to t() has a Dutch entry; a Dutch user reads Dutch."""
 
 import ast
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
@@ -14,7 +14,8 @@ from passage.services.errors import TaskNotOpen
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
-from ui.i18n import catalog, explain, isolated
+from tests.ui.test_inbox import IND_DECISION, fill
+from ui.i18n import catalog, explain, isolated, reason_in
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -68,12 +69,88 @@ def test_every_refusal_of_the_services_has_a_dutch_entry() -> None:
     assert {text: where for text, where in templates.items() if text not in catalog("nl")} == {}
 
 
+# Where the sentences of a refused field are written: the forms' validators, the models' checks, the import.
+REASON_SOURCES = ("flows", "models", "passage/services", "passage/json_text.py", "passage/spreadsheet.py")
+# Calls and class attributes whose literal text a user reads as the reason a field or a file was refused.
+REASON_CALLS = {"ValueError", "SheetError", "not_past", "RowError", "_refused"}
+
+
+def _sample(node: ast.expr) -> str | None:
+    """The text of a literal, or of an f-string with each value as "7"; None for anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(str(part.value) if isinstance(part, ast.Constant) else "7" for part in node.values)
+    return None
+
+
+def field_reasons() -> dict[str, str]:
+    """Every literal reason the validators and the import give (f-strings with their values as "7")."""
+    found: dict[str, str] = {}
+    root = UI.parent
+    files = [
+        f
+        for source in REASON_SOURCES
+        for f in ([root / source] if source.endswith(".py") else (root / source).rglob("*.py"))
+    ]
+    for path in sorted(files):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.stmt | ast.expr):
+                continue
+            texts: list[ast.expr] = []
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in REASON_CALLS:
+                texts = [*node.args, *(keyword.value for keyword in node.keywords)]
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(
+                    isinstance(target, ast.Name) and target.id.endswith(("_error", "message")) for target in targets
+                ):
+                    texts = [node.value]
+            for text in filter(None, map(_sample, texts)):
+                found.setdefault(text, f"{path.relative_to(root)}:{node.lineno}")
+    return found
+
+
+def test_every_reason_a_field_is_refused_for_reads_dutch() -> None:
+    reasons = field_reasons()
+    assert len(reasons) > 40  # the scan finds the validators' sentences
+    assert {text: where for text, where in reasons.items() if reason_in("nl", text) == text} == {}
+
+
+def test_pydantic_sentences_read_dutch_with_their_values() -> None:
+    assert reason_in("nl", "String should have at most 200 characters") == "Vul hoogstens 200 tekens in"
+    date_error = "Input should be a valid date or datetime, month value is outside expected range of 1-12"
+    assert reason_in("nl", date_error) == "Vul een datum in: de maand ligt niet tussen 1 en 12"
+    assert (
+        reason_in("nl", "Input should be 'fit', 'fit_with_escort' or 'unfit'")
+        == "Kies 'fit', 'fit_with_escort' of 'unfit'"
+    )
+    # A validator's sentence keeps the field's name; a located reason keeps its path.
+    assert (
+        reason_in("nl", "persons: the same person is listed twice") == "persons: dezelfde persoon staat er twee keer in"
+    )
+    assert reason_in("nl", "members.1.birth_date: Field required") == "members.1.birth_date: Dit veld is verplicht"
+    assert reason_in("en", "Field required") == "Field required"
+
+
 def test_a_dutch_reader_reads_a_refusal_in_dutch_with_its_values(db: Session, app: OpenApp) -> None:
     set_language(session=db, actor="pm.anna", language="nl")
     at = app("pm.anna", task="424242")
     assert_clean(at)
     assert [e.value for e in at.error] == ["geen taak 424242"]
     assert explain(TaskNotOpen("task {task} is {status}", task=7, status="decided")) == "task 7 is decided"  # English
+
+
+def test_a_dutch_reader_reads_why_a_field_was_refused_in_dutch(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="cw.pieter", language="nl")
+    task_id = open_gate(session=db, case_id=new_case(session=db), **IND_DECISION)
+    at = app("cw.pieter", task=str(task_id))
+    fill(at, task_id, {"ind_reference": "IND-2026-42", "decided_on": date.today() + timedelta(days=3)})
+    at.button(key="approve").click().run()
+    assert_clean(at)
+    assert "decided_on: deze datum kan niet in de toekomst liggen" in [e.value for e in at.error]
+    at.button(key="reject").click().run()
+    assert "comment: een afwijzing heeft een reden nodig" in [e.value for e in at.error]
 
 
 def test_every_text_given_to_t_has_a_dutch_entry() -> None:

@@ -111,7 +111,7 @@ def test_deciding_a_task_records_it_and_returns_to_the_list(
             "cw.pieter",
             "approve",
             {"ind_reference": "IND-2026-42", "decided_on": date.today() + timedelta(days=3)},
-            "decided_on: Value error, this date cannot be in the future",
+            "decided_on: this date cannot be in the future",
             id="ind-decision-dated-in-the-future",
         ),
         pytest.param({}, "pm.anna", "reject", {}, "comment: a rejection needs a reason", id="reject-without-comment"),
@@ -120,7 +120,7 @@ def test_deciding_a_task_records_it_and_returns_to_the_list(
             "mo.sara",
             "approve",
             {"fitness": "fit_with_escort"},
-            "Value error, needs: 'fit with escort' requires the medical_escort need",
+            "needs: 'fit with escort' requires the medical_escort need",
             id="rule-across-fields",
         ),
         pytest.param(

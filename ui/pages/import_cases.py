@@ -13,7 +13,7 @@ from passage.services.importing import (
     read_import,
 )
 from ui.export import csv_button
-from ui.i18n import explain, t
+from ui.i18n import explain, explain_reason, t
 from ui.state import current_user, session
 
 UPLOADS = "import.uploads"  # bumped after an import: a fresh uploader, so the same file is not opened twice
@@ -30,7 +30,8 @@ def preview(plan: ImportPlan) -> None:
     if plan.errors:
         st.error(t("These rows are wrong; their cases will not be opened. Correct them and import them again."))
         errors = [
-            {t("row"): error.row or "", t("column"): error.column, t("problem"): error.message} for error in plan.errors
+            {t("row"): error.row or "", t("column"): error.column, t("problem"): explain_reason(error.message)}
+            for error in plan.errors
         ]
         st.dataframe(errors, hide_index=True)
         csv_button(errors, name="import-errors")
