@@ -1,11 +1,15 @@
 """Login, special-category fields per role, comments as text, and the admin page, through the pages."""
 
+from datetime import date, timedelta
+
 import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from models import Role
+from passage.services.assignment import DelegationCreate, delegate
 from passage.services.decisions import decide
+from passage.services.users import set_language
 from passage.settings import get_settings
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
@@ -115,3 +119,31 @@ def test_the_admin_page_is_the_administrators_only(db: Session, app: OpenApp) ->
     assert_clean(at)
     users = at.dataframe[0].value
     assert users[users["user"] == "mv.tom"]["active"].tolist() == ["disabled"]
+
+
+def test_a_dutch_administrator_reads_the_admin_page_and_its_refusals_in_dutch(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="admin", language="nl")
+    today = date.today()
+    leave = DelegationCreate(delegator="cw.amal", delegate="cw.pieter", starts_on=today, ends_on=today)
+    delegate(session=db, actor="admin", request=leave)
+    at = app("admin", page=ADMIN)
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Beheer"]
+    assert [s.value for s in at.subheader] == [
+        "Gebruiker of rol toevoegen",
+        "Uitschakelen, inschakelen, rol intrekken",
+        "Vervanging bij verlof",
+    ]
+    users = at.dataframe[0].value
+    assert list(users.columns) == ["gebruiker", "naam", "actief", "geblokkeerd", "rollen"]
+    assert users[users["gebruiker"] == "cw.amal"]["actief"].tolist() == ["ja"]
+    delegations = at.dataframe[1].value
+    assert list(delegations.columns) == ["id", "met verlof", "vervanger", "van", "tot en met", "ingetrokken"]
+    assert delegations["van"].tolist() == [f"{today:%d-%m-%Y}"]
+    assert at.selectbox(key="new-role").options[-1] == "beheerder"
+    assert (at.button(key="disable").label, at.button(key="enable").label) == ("Uitschakelen", "Inschakelen")
+    # A delegation that ends before it starts: the reason on the page, in Dutch (it once was a traceback).
+    at.date_input(key="ends-on").set_value(today - timedelta(days=1))
+    next(b for b in at.button if b.label == "Vervanging instellen").click().run()
+    assert_clean(at)
+    assert [e.value for e in at.error] == ["ends_on: een vervanging kan niet eindigen voordat ze begint"]

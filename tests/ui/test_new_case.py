@@ -12,8 +12,9 @@ from passage import prefect_bridge
 from passage.db import get_engine
 from passage.programmes import all_programmes
 from passage.services.cases import list_cases, persons_of
+from passage.services.users import set_language
 from tests.ui.conftest import OpenApp, assert_clean
-from ui.i18n import isolated
+from ui.i18n import catalog, isolated
 
 NEW_CASE = "pages/new_case.py"
 RESETTLEMENT = all_programmes()["resettlement-nl"]
@@ -142,3 +143,31 @@ def test_a_user_without_the_case_worker_role_of_the_programme_is_refused(
     assert errors(at) == [expected]
     assert len(at.success) == 0
     assert stored() == []
+
+
+def test_a_dutch_case_worker_reads_the_page_and_its_refusals_in_dutch(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="cw.amal", language="nl")
+    at = app("cw.amal", page=NEW_CASE)
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["Nieuw dossier"]
+    programme = at.selectbox(key="new-case-programme")
+    assert (programme.label, programme.options[0]) == ("Programma", "Hervestiging naar Nederland")
+    assert [c.value for c in at.caption] == ["Een voordracht van UNHCR: één gezin (of één persoon) dat samen reist."]
+    assert at.text_area(key="case-file-resettlement-nl").label == "Dossierbestand (JSON)"
+    assert at.button(key="open-case").label == "Dossier openen"
+    submit(at, RESETTLEMENT.slug, '{\n  "unhcr_ref": "LEB-24-001337",\n}')
+    expected = "veldnaam tussen dubbele aanhalingstekens verwacht op regel 3, kolom 1."
+    assert errors(at) == [f"Het dossierbestand is geen geldige JSON: {expected}"]
+    case_file = json.loads(json.dumps(RESETTLEMENT.examples[0].case_file))
+    case_file["persons"][1]["birth_date"] = "20-11-1987"
+    submit(at, RESETTLEMENT.slug, json.dumps(case_file))
+    assert errors(at) == [
+        "Het dossierbestand is niet geaccepteerd; verbeter deze velden en dien het opnieuw in.",
+        "`persons.1.birth_date`: Vul een datum in: ongeldig teken in het jaar",
+    ]
+    assert stored() == []
+
+
+def test_every_programme_is_named_and_described_in_dutch() -> None:
+    texts = {text for programme in all_programmes().values() for text in (programme.title, programme.intake.__doc__)}
+    assert {text for text in texts if text and text not in catalog("nl")} == set()

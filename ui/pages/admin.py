@@ -4,15 +4,26 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import streamlit as st
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from models import Role
 from passage.programmes import all_programmes
 from passage.services import assignment
-from passage.services.errors import PassageError
+from passage.services.errors import FormInvalid, PassageError
 from passage.services.users import Grant, UserCreate, add_user, revoke_grant, set_active, user_rows
-from ui.i18n import explain
+from ui.i18n import current_language, explain, explain_reason, format_date, t
 from ui.state import current_user, session
+
+
+def role_label(role: str) -> str:
+    """A role as the inbox names it: "programme_manager" reads "programme manager" ("programmamanager")."""
+    return t(role.replace("_", " "))
+
+
+def date_format() -> str:
+    """How the date pickers show a date: as the pages do in Dutch (23-11-2026), Streamlit's own in English."""
+    return "DD-MM-YYYY" if current_language() == "nl" else "YYYY/MM/DD"
 
 
 def users(actor: str) -> None:
@@ -21,26 +32,29 @@ def users(actor: str) -> None:
     st.dataframe(
         [
             {
-                "user": r.username,
-                "name": r.full_name,
-                "active": "yes" if r.active else "disabled",
-                "locked": "locked" if r.locked else "",
-                "roles": ", ".join(f"{g.role.value}@{g.programme}" for g in r.grants),
+                t("user"): r.username,
+                t("name"): r.full_name,
+                t("active"): t("yes") if r.active else t("disabled"),
+                t("locked"): t("locked") if r.locked else "",
+                # As typed into "Role to remove": role@programme, the role's and programme's own names.
+                t("roles"): ", ".join(f"{g.role.value}@{g.programme}" for g in r.grants),
             }
             for r in rows
         ],
         hide_index=True,
     )
     names = [r.username for r in rows]
-    st.subheader("Add a user or a role")
+    st.subheader(t("Add a user or a role"))
     with st.form("add-user"):
-        username = st.text_input("Username", key="new-username")
-        full_name = st.text_input("Full name", key="new-full-name")
-        email = st.text_input("E-mail", key="new-email")
-        role = st.selectbox("Role", [r.value for r in Role], key="new-role")
-        programme = st.selectbox("Programme", ["*", *all_programmes()], key="new-programme")
-        password = st.text_input("Initial password (8-72 characters)", type="password", key="new-password")
-        if st.form_submit_button("Save user"):
+        username = st.text_input(t("Username"), key="new-username")
+        full_name = st.text_input(t("Full name"), key="new-full-name")
+        email = st.text_input(t("E-mail"), key="new-email")
+        # Labels translated here, not in format_func: AppTest formats a chosen value outside the page's run.
+        roles = {r.value: role_label(r.value) for r in Role}
+        role = st.selectbox(t("Role"), list(roles), format_func=roles.__getitem__, key="new-role")
+        programme = st.selectbox(t("Programme"), ["*", *all_programmes()], key="new-programme")
+        password = st.text_input(t("Initial password (8-72 characters)"), type="password", key="new-password")
+        if st.form_submit_button(t("Save user")):
             run(
                 lambda s: add_user(
                     session=s,
@@ -54,52 +68,73 @@ def users(actor: str) -> None:
                     ),
                 )
             )
-    st.subheader("Disable, enable, remove a role")
-    who = st.selectbox("User", names, key="manage-user")
+    st.subheader(t("Disable, enable, remove a role"))
+    who = st.selectbox(t("User"), names, key="manage-user")
     off, on, revoke = st.columns(3)
-    if off.button("Disable", key="disable"):
+    if off.button(t("Disable"), key="disable"):
         run(lambda s: set_active(session=s, actor=actor, username=who, active=False))
-    if on.button("Enable", key="enable"):
+    if on.button(t("Enable"), key="enable"):
         run(lambda s: set_active(session=s, actor=actor, username=who, active=True))
-    grant = revoke.text_input("Role to remove (role@programme)", key="revoke-grant")
-    if revoke.button("Remove role", key="revoke") and "@" in grant:
+    grant = revoke.text_input(t("Role to remove (role@programme)"), key="revoke-grant")
+    if revoke.button(t("Remove role"), key="revoke") and "@" in grant:
         role_name, _, programme_name = grant.partition("@")
-        revoked = Grant(role=Role(role_name), programme=programme_name)
-        run(lambda s: revoke_grant(session=s, actor=actor, username=who, grant=revoked))
+        # Built inside run: a role that does not exist is a field error on the page, not a traceback.
+        run(
+            lambda s: revoke_grant(
+                session=s,
+                actor=actor,
+                username=who,
+                grant=Grant.model_validate({"role": role_name, "programme": programme_name}),
+            )
+        )
 
 
 def delegations(actor: str) -> None:
-    st.subheader("Delegation while on leave")
+    st.subheader(t("Delegation while on leave"))
     with session() as s:
         rows = assignment.delegations(session=s, actor=actor)
         names = [r.username for r in user_rows(session=s, actor=actor)]
     st.dataframe(
         [
             {
-                "id": d.id,
-                "on leave": d.delegator,
-                "stand-in": d.delegate,
-                "from": d.starts_on,
-                "until": d.ends_on,
-                "revoked": "yes" if d.revoked else "",
+                t("id"): d.id,
+                t("on leave"): d.delegator,
+                t("stand-in"): d.delegate,
+                t("from"): format_date(d.starts_on),
+                t("until"): format_date(d.ends_on),
+                t("revoked"): t("yes") if d.revoked else "",
             }
             for d in rows
         ],
         hide_index=True,
     )
     with st.form("delegate"):
-        delegator = st.selectbox("On leave", names, key="delegator")
-        delegate = st.selectbox("Stand-in", names, key="delegate")
-        starts = st.date_input("From", value=date.today(), key="starts-on")
-        ends = st.date_input("Until (inclusive)", value=date.today() + timedelta(days=14), key="ends-on")
-        if st.form_submit_button("Delegate"):
-            request = assignment.DelegationCreate(
-                delegator=delegator,
-                delegate=delegate,
-                starts_on=starts,
-                ends_on=ends,
+        delegator = st.selectbox(t("On leave"), names, key="delegator")
+        delegate = st.selectbox(t("Stand-in"), names, key="delegate")
+        starts = st.date_input(t("From"), value=date.today(), format=date_format(), key="starts-on")
+        ends = st.date_input(
+            t("Until (inclusive)"), value=date.today() + timedelta(days=14), format=date_format(), key="ends-on"
+        )
+        if st.form_submit_button(t("Delegate")):
+            # Built inside run: a delegation that ends before it starts is refused on the page, not a traceback.
+            run(
+                lambda s: assignment.delegate(
+                    session=s,
+                    actor=actor,
+                    request=assignment.DelegationCreate(
+                        delegator=delegator,
+                        delegate=delegate,
+                        starts_on=starts,
+                        ends_on=ends,
+                    ),
+                )
             )
-            run(lambda s: assignment.delegate(session=s, actor=actor, request=request))
+
+
+def field_errors(fields: dict[str, str]) -> None:
+    """Each wrong field with its reason; a rule across fields ("form") says itself what is wrong."""
+    for path, reason in fields.items():
+        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
 
 
 def run(action: Callable[[Session], object]) -> None:
@@ -107,6 +142,12 @@ def run(action: Callable[[Session], object]) -> None:
     try:
         with session() as s:
             action(s)
+    except ValidationError as exc:  # the form's values: an e-mail address, a password too short
+        field_errors(FormInvalid.from_validation(exc).fields)
+        return
+    except FormInvalid as exc:
+        field_errors(exc.fields)
+        return
     except (PassageError, ValueError) as exc:
         st.error(explain(exc))
         return
@@ -115,7 +156,7 @@ def run(action: Callable[[Session], object]) -> None:
 
 user = current_user()
 if user is not None:
-    st.title("Administration")
+    st.title(t("Administration"))
     try:
         users(user)
         delegations(user)

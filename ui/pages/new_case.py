@@ -12,14 +12,12 @@ from passage import json_text
 from passage.programmes import Programme, all_programmes
 from passage.services.delivery import start_case
 from passage.services.errors import FormInvalid, NotPermitted, PassageError
-from ui.i18n import explain
+from ui.i18n import explain, explain_reason, t
 from ui.state import current_user, session
 
 CASES = Path(__file__).parent / "cases.py"
 OPENED = "new-case-opened"
-SOURCE = "The case file"
 PROGRAMME = "new-case-programme"
-JSON_KINDS = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
 
 
 class BadCaseFile(ValueError):
@@ -42,15 +40,40 @@ def example_text(programme: Programme) -> str:
     return json.dumps(case_file, ensure_ascii=False, indent=2)
 
 
+def json_kind(value: object) -> str:
+    """What a JSON value is, as the sentence "must be a JSON object, not ..." ends."""
+    if isinstance(value, list):
+        return t("an array")
+    if isinstance(value, str):
+        return t("a string")
+    if isinstance(value, bool):
+        return t("a boolean")
+    if isinstance(value, int | float):
+        return t("a number")
+    return "null"
+
+
 def read_case_file(text: str, source: str) -> dict[str, Any]:
-    """The JSON object in `text`, or BadCaseFile saying where the syntax breaks."""
+    """The JSON object in `text`, or BadCaseFile saying where the syntax breaks (`source`: the file's name,
+    or the editor's "The case file")."""
     try:
         value = json_text.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadCaseFile(f"{source} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        # json's own reason ("Expecting value") is English: explain_reason finds its Dutch in new_case.toml.
+        # Some of its reasons end in " at" ("Invalid control character at"), which the place follows anyway.
+        reason = explain_reason(exc.msg.removesuffix(" at"))
+        message = t(
+            "{source} is not valid JSON: {reason} at line {line}, column {column}.",
+            source=source,
+            reason=reason,
+            line=exc.lineno,
+            column=exc.colno,
+        )
+        raise BadCaseFile(message) from None
     if not isinstance(value, dict):
-        kind = JSON_KINDS.get(type(value), "null")
-        raise BadCaseFile(f"{source} must be a JSON object ({{...}}), not {kind}.")
+        raise BadCaseFile(
+            t("{source} must be a JSON object ({{...}}), not {kind}.", source=source, kind=json_kind(value))
+        )
     return value
 
 
@@ -58,21 +81,28 @@ def upload_text(upload: UploadedFile) -> str:
     try:
         return upload.getvalue().decode("utf-8")
     except UnicodeDecodeError as exc:  # e.g. Arabic names saved in a Windows code page
-        reason = f"{exc.reason} at byte {exc.start}"
-        raise BadCaseFile(f"{upload.name} is not UTF-8 text ({reason}); save it as UTF-8.") from None
+        message = t(
+            "{file} is not UTF-8 text ({reason} at byte {byte}); save it as UTF-8.",
+            file=upload.name,
+            reason=explain_reason(exc.reason),
+            byte=exc.start,
+        )
+        raise BadCaseFile(message) from None
 
 
 def field_errors(fields: dict[str, str]) -> None:
-    st.error("The case file was not accepted; correct these fields and submit again.")
+    st.error(t("The case file was not accepted; correct these fields and submit again."))
     for path, reason in fields.items():
         # A rule across fields has no path of its own ("form"): its reason says what is wrong.
-        st.error(reason if path == "form" else f"`{path}`: {reason}")
+        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
 
 
 def submit(user: str, programme: Programme, text: str, upload: UploadedFile | None) -> None:
     """Open the case through the same service as the CLI; on any refusal show why and store nothing."""
     try:
-        case_file = read_case_file(upload_text(upload), upload.name) if upload else read_case_file(text, SOURCE)
+        case_file = (
+            read_case_file(upload_text(upload), upload.name) if upload else read_case_file(text, t("The case file"))
+        )
         with session() as s:
             case = start_case(session=s, programme=programme.slug, case_file=case_file, actor=user)
             opened = Opened(ref=case.ref, title=case.title, started=case.flow_run_id is not None)
@@ -83,7 +113,13 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
         field_errors(exc.fields)
         return
     except NotPermitted as exc:
-        st.error(f"Refused: {exc}. Only a case worker of {programme.title} can open its cases.")
+        st.error(
+            t(
+                "Refused: {reason}. Only a case worker of {programme} can open its cases.",
+                reason=explain(exc),
+                programme=t(programme.title),
+            )
+        )
         return
     except PassageError as exc:
         st.error(explain(exc))
@@ -97,27 +133,37 @@ def opened_note(user: str) -> None:
     opened: Opened | None = st.session_state.get(OPENED)
     if opened is None:
         return
-    flow = "its flow has started" if opened.started else "Prefect did not answer, the reconciler will start its flow"
-    st.success(f"Case `{opened.ref}` opened: {opened.title}; {flow}.")
-    if st.button(f"Go to case {opened.ref}", key="go-to-case"):
+    if opened.started:
+        st.success(t("Case `{ref}` opened: {title}; its flow has started.", ref=opened.ref, title=opened.title))
+    else:
+        st.success(
+            t(
+                "Case `{ref}` opened: {title}; Prefect did not answer, the reconciler will start its flow.",
+                ref=opened.ref,
+                title=opened.title,
+            )
+        )
+    if st.button(t("Go to case {ref}", ref=opened.ref), key="go-to-case"):
         del st.session_state[OPENED]
         st.switch_page(CASES, query_params={"case": opened.ref, "as": user})
 
 
 def new_case_page(user: str) -> None:
-    st.title("New case")
+    st.title(t("New case"))
     opened_note(user)
     programmes = all_programmes()
-    slug = st.selectbox("Programme", list(programmes), format_func=lambda s: programmes[s].title, key=PROGRAMME)
+    # Labels translated here, not in format_func: AppTest formats a chosen value outside the page's run.
+    titles = {slug: t(programme.title) for slug, programme in programmes.items()}
+    slug = st.selectbox(t("Programme"), list(titles), format_func=titles.__getitem__, key=PROGRAMME)
     programme = programmes[slug]
-    if programme.intake.__doc__:
-        st.caption(programme.intake.__doc__)
+    if programme.intake.__doc__:  # what the case file describes; its Dutch in new_case.toml
+        st.caption(t(programme.intake.__doc__))
     # One editor and one upload per programme: switching programme starts from that programme's example.
-    text = st.text_area("Case file (JSON)", value=example_text(programme), height=420, key=f"case-file-{slug}")
-    upload = st.file_uploader("Or upload a case file (JSON, UTF-8)", type=["json"], key=f"upload-{slug}")
+    text = st.text_area(t("Case file (JSON)"), value=example_text(programme), height=420, key=f"case-file-{slug}")
+    upload = st.file_uploader(t("Or upload a case file (JSON, UTF-8)"), type=["json"], key=f"upload-{slug}")
     if upload is not None:
-        st.caption(f"{upload.name} is submitted instead of the editor's text.")
-    if st.button("Open case", type="primary", key="open-case"):
+        st.caption(t("{file} is submitted instead of the editor's text.", file=upload.name))
+    if st.button(t("Open case"), type="primary", key="open-case"):
         submit(user, programme, text, upload)
 
 

@@ -5,43 +5,46 @@ import streamlit as st
 from models import NotificationStatus, Role
 from passage.services.notifications import list_outbox, outbox_counts, retry_failed
 from passage.services.users import ANY_PROGRAMME, has_role
+from ui.i18n import format_datetime, t
 from ui.state import current_user, session
 
 
 def outbox_page() -> None:
-    st.title("Notifications")
+    st.title(t("Notifications"))
     with session() as s:
         counts = outbox_counts(session=s)
     columns = st.columns(len(NotificationStatus))
     for column, status in zip(columns, NotificationStatus, strict=True):
-        column.metric(status.value, counts.get(status.value, 0))
-    choices = ["", *(status.value for status in NotificationStatus)]
-    chosen = st.selectbox("Status", choices, format_func=lambda s: s or "all")
-    if counts.get(NotificationStatus.FAILED.value) and st.button("Retry failed messages", key="retry-failed"):
+        column.metric(t(status.value), counts.get(status.value, 0))
+    # Labels translated here, not in format_func: AppTest formats a chosen value outside the page's run.
+    choices = {"": t("all"), **{status.value: t(status.value) for status in NotificationStatus}}
+    chosen = st.selectbox(t("Status"), list(choices), format_func=choices.__getitem__)
+    if counts.get(NotificationStatus.FAILED.value) and st.button(t("Retry failed messages"), key="retry-failed"):
         with session() as s:
             again = retry_failed(session=s)
-        st.session_state["flash"] = f"{again} failed message(s) queued again."
+        st.session_state["flash"] = t("{n} failed message(s) queued again.", n=again)
         st.rerun()
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
     with session() as s:
         rows = list_outbox(session=s, status=NotificationStatus(chosen) if chosen else None)
-    st.caption(f"{len(rows)} message(s), newest first")
+    st.caption(t("{n} message(s), newest first", n=len(rows)))
     st.dataframe(
         [
             {
-                "id": row.id,
-                "kind": row.kind.value,
-                "to": row.recipient,
-                "title": row.title,
-                "status": row.status.value,
-                "attempts": row.attempts,
-                "created (UTC)": row.created_at.strftime("%Y-%m-%d %H:%M"),
-                "sent (UTC)": row.sent_at.strftime("%Y-%m-%d %H:%M") if row.sent_at else "",
-                "next attempt (UTC)": row.next_attempt_at.strftime("%Y-%m-%d %H:%M")
+                t("id"): row.id,
+                t("kind"): t(row.kind.value),
+                t("to"): row.recipient,
+                t("title"): row.title,
+                t("status"): t(row.status.value),
+                t("attempts"): row.attempts,
+                t("created (UTC)"): format_datetime(row.created_at),
+                t("sent (UTC)"): format_datetime(row.sent_at),
+                t("next attempt (UTC)"): format_datetime(row.next_attempt_at)
                 if row.status == NotificationStatus.PENDING
                 else "",
-                "reason": row.last_error or "",
+                # The sender's own words (an Apprise or SMTP error), for the administrator who fixes it.
+                t("reason"): row.last_error or "",
             }
             for row in rows
         ],
@@ -56,4 +59,4 @@ if user is not None:
     if allowed:
         outbox_page()
     else:
-        st.warning("The notification outbox is for administrators.")
+        st.warning(t("The notification outbox is for administrators."))
