@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Upper bound on flow processes running at once: every resumed gate starts one, and
     # the SQLite Prefect server stops answering at about 45 live ones.
     max_flow_processes: int = Field(default=8, ge=1, le=40)
+    # How long a gate that just opened keeps its process, looking for a decision, before it suspends. A
+    # decision within it (a script, a bulk approval, a person who had the case open) goes on in the same
+    # process; one after it resumes the suspended run, about a CPU-second more (README, quota year).
+    gate_grace_seconds: float = Field(default=3.0, ge=0, le=60)
     # How often the worker asks for runs to start: a resumed gate waits at most this long.
     worker_poll_seconds: float = Field(default=0.25, gt=0, le=60)
     work_pool: str = Field(default="passage", pattern=r"^[a-z0-9-]+$")

@@ -22,6 +22,9 @@ HOME = Path(tempfile.mkdtemp(prefix="passage-tests-"))
 os.environ["PASSAGE_HOME"] = str(HOME)
 os.environ["PASSAGE_PREFECT_PORT"] = str(_free_port())
 os.environ["PASSAGE_RECONCILE_SECONDS"] = "1"
+# Every gate suspends at once and its decision resumes the run: the path a person's decision takes days
+# later, and the one with the most to go wrong. tests/flows/test_gate_grace.py turns the grace period on.
+os.environ["PASSAGE_GATE_GRACE_SECONDS"] = "0"
 for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL", "PASSAGE_DATABASE_URL"):
     os.environ.pop(name, None)
 

@@ -110,21 +110,22 @@ def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
 
 
 def task_row(row: TaskRow, selectable: bool) -> None:
-    pick, ref, title, due, action = st.columns([1, 2, 5, 3, 1])
+    # One line of text per task, not a column each: the first page's 50 rows are most of what the browser
+    # draws, and every element counts (bench/inbox_render.py).
+    pick, text, action = st.columns([1, 16, 2], vertical_alignment="center")
     if selectable:
         pick.checkbox(t("Select"), key=f"select-{row.id}", label_visibility="collapsed")
-    ref.markdown(f"`{row.case_ref}`")
     badge = (
         PRIORITY_BADGE[row.priority].format(t("urgent" if row.priority == 2 else "vulnerable")) if row.priority else ""
     )
-    title.markdown(f"**{row.title}** — {isolated(row.case_title)} {badge}".rstrip())
     when = (
         f":red[{t('overdue {date}', date=format_date(row.due_at))}]"
         if row.overdue
         else t("due {date}", date=format_date(row.due_at))
     )
     claimed = " · " + t("claimed by {who}", who=row.assignee) if row.assignee else ""
-    due.markdown(when + claimed)
+    case = f"{isolated(row.case_title)} {badge}".rstrip()
+    text.markdown(f"`{row.case_ref}` **{row.title}** — {case} · {when}{claimed}")
     if action.button(t("Open"), key=f"open-{row.id}"):
         st.query_params["task"] = str(row.id)
         st.rerun()
