@@ -1,6 +1,6 @@
 """Test data: staff for every role and valid case files (all contact data on example.org)."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -38,6 +38,10 @@ def referral(**overrides: Any) -> dict[str, Any]:
     return case
 
 
+# A booked flight's date: a week ahead, not today, because the forms are built once per test process and a
+# run that passes midnight must still book it.
+DEPARTURE = (date.today() + timedelta(days=7)).isoformat()
+
 FORMS: dict[str, dict[str, Any]] = {
     "accept-for-selection": {"priority": "normal"},
     "ind-decision": {"ind_reference": "IND-2026-42", "decided_on": date.today().isoformat()},
@@ -45,7 +49,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "orientation": {"attended_on": date.today().isoformat()},
     "travel-documents": {"laissez_passer": True, "exit_permits": True, "document_reference": "LP-7"},
     "escort": {"escort_kind": "medical", "escort_reference": "ESC-1"},
-    "movement-plan": {"flight": "KL566", "departure_on": date.today().isoformat(), "travel_group": "G-12"},
+    "movement-plan": {"flight": "KL566", "departure_on": DEPARTURE, "travel_group": "G-12"},
     "movement-plan-approval": {},
     "pre-embarkation": {},
     "arrival": {"arrived_on": date.today().isoformat(), "reception_location": "COA Ter Apel"},

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from flows.afghan_transfer import ACCOMMODATION_BUDGET
 from models import CaseStatus, StepRun
 from passage.services import budget
+from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start
 
 TODAY = date.today().isoformat()
@@ -18,7 +19,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "accommodation-cost": {},
     "medical": {"fitness": "fit", "needs": []},
     "exit-permit": {"permit_reference": "EXIT-PK-77", "issued_on": TODAY},
-    "flight": {"flight": "TK711", "departure_on": TODAY},
+    "flight": {"flight": "TK711", "departure_on": DEPARTURE},
     "arrival": {"arrived_on": TODAY, "reception_location": "COA Budel"},
 }
 decide = partial(decide_at, forms=FORMS)

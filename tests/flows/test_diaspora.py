@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from flows.diaspora_forms import DiasporaAssignment
 from models import CaseStatus, HumanTask
+from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start
 
 TODAY = date.today().isoformat()
@@ -17,7 +18,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "match": {"terms_of_reference": "CD4D-TOR-31", "start_on": TODAY},
     "institution-agreement": {"agreement_reference": "MOH-SO-2026-4"},
     "security-clearance": {"risk_level": "medium"},
-    "travel": {"flight": "TK674", "departure_on": TODAY},
+    "travel": {"flight": "TK674", "departure_on": DEPARTURE},
     "completed": {"completed_on": TODAY, "final_report": "CD4D-FR-31"},
 }
 decide = partial(decide_at, forms=FORMS)

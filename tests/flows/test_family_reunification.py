@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from flows.family_reunification import Journey, needs_escort
 from flows.family_reunification_forms import DnaResult, FamilyMember, MemberFitness, MemberNeeds
 from models import CaseStatus, Person, StepRun
+from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start, task_at
 
 TODAY = date.today().isoformat()
@@ -22,7 +23,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "needs": {},
     "fitness": {"fitness": "fit"},
     "escort": {"escort_kind": "child_protection", "escort_reference": "ESC-4"},
-    "travel": {"flight": "ET714", "departure_on": TODAY},
+    "travel": {"flight": "ET714", "departure_on": DEPARTURE},
     "arrival": {"arrived_on": TODAY, "sponsor_informed": True, "informed_by": "phone"},
 }
 decide = partial(decide_at, forms=FORMS)

@@ -12,6 +12,7 @@ from flows.third_country_eligibility import data_checks
 from flows.third_country_forms import ThirdCountryApplication
 from models import CaseStatus, StepRun
 from passage.services import budget
+from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start
 
 TODAY = date.today()
@@ -27,7 +28,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "visa-costs": {"amount_euros": 350, "receipts_checked": True},
     "visa-costs-approval": {},
     "extra-support": {"measures": ["escort", "anti_trafficking_partner"], "partner_reference": "PARTNER-CA-3"},
-    "travel": {"flight": "AC825", "departure_on": TODAY.isoformat(), "transit_via": "Toronto"},
+    "travel": {"flight": "AC825", "departure_on": DEPARTURE, "transit_via": "Toronto"},
     "arrival-allowance": {"amount_euros": 600},
 }
 decide = partial(decide_at, forms=FORMS)

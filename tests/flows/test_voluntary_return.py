@@ -9,6 +9,7 @@ from sqlmodel import Session
 from flows.voluntary_return import IN_KIND_BUDGET
 from models import CaseStatus
 from passage.services import budget
+from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start
 
 TODAY = date.today().isoformat()
@@ -17,7 +18,7 @@ FORMS: dict[str, dict[str, Any]] = {
     "travel-documents": {"document": "laissez_passer", "document_reference": "LP-IQ-7"},
     "reintegration-plan": {"support": ["business_start_up"], "value_euros": 1500, "partner": "Partner Erbil"},
     "reintegration-plan-approval": {},
-    "travel": {"flight": "TK1952", "departure_on": TODAY},
+    "travel": {"flight": "TK1952", "departure_on": DEPARTURE},
     "in-kind-delivered": {"delivered_on": TODAY, "partner_report": "ERB-55"},
 }
 decide = partial(decide_at, forms=FORMS)
