@@ -49,6 +49,13 @@ def _widget(name: str, field: FieldInfo, key: str) -> Any:
     return st.text_input(label, value=default or "", key=key)
 
 
+def show_field_errors(fields: dict[str, str]) -> None:
+    """Each wrong field with its reason, in the reader's language; a rule across fields ("form") has no
+    path of its own, and its reason says what is wrong."""
+    for path, reason in fields.items():
+        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
+
+
 def render(form: type[GateForm], *, key: str, errors: dict[str, str]) -> dict[str, Any]:
     """Widgets for the form's own fields; returns their values (None for a field left empty)."""
     values: dict[str, Any] = {}

@@ -12,7 +12,8 @@ from passage.programmes import all_programmes
 from passage.services import assignment
 from passage.services.errors import FormInvalid, PassageError
 from passage.services.users import Grant, UserCreate, add_user, revoke_grant, set_active, user_rows
-from ui.i18n import current_language, explain, explain_reason, format_date, t
+from ui import forms
+from ui.i18n import current_language, explain, format_date, t
 from ui.state import current_user, session
 
 
@@ -131,22 +132,16 @@ def delegations(actor: str) -> None:
             )
 
 
-def field_errors(fields: dict[str, str]) -> None:
-    """Each wrong field with its reason; a rule across fields ("form") says itself what is wrong."""
-    for path, reason in fields.items():
-        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
-
-
 def run(action: Callable[[Session], object]) -> None:
     """Run one admin action in its own session; show a refusal where the admin looks."""
     try:
         with session() as s:
             action(s)
     except ValidationError as exc:  # the form's values: an e-mail address, a password too short
-        field_errors(FormInvalid.from_validation(exc).fields)
+        forms.show_field_errors(FormInvalid.from_validation(exc).fields)
         return
     except FormInvalid as exc:
-        field_errors(exc.fields)
+        forms.show_field_errors(exc.fields)
         return
     except (PassageError, ValueError) as exc:
         st.error(explain(exc))

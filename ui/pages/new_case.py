@@ -12,6 +12,7 @@ from passage import json_text
 from passage.programmes import Programme, all_programmes
 from passage.services.delivery import start_case
 from passage.services.errors import FormInvalid, NotPermitted, PassageError
+from ui import forms
 from ui.i18n import explain, explain_reason, t
 from ui.state import current_user, session
 
@@ -90,13 +91,6 @@ def upload_text(upload: UploadedFile) -> str:
         raise BadCaseFile(message) from None
 
 
-def field_errors(fields: dict[str, str]) -> None:
-    st.error(t("The case file was not accepted; correct these fields and submit again."))
-    for path, reason in fields.items():
-        # A rule across fields has no path of its own ("form"): its reason says what is wrong.
-        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
-
-
 def submit(user: str, programme: Programme, text: str, upload: UploadedFile | None) -> None:
     """Open the case through the same service as the CLI; on any refusal show why and store nothing."""
     try:
@@ -110,7 +104,8 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
         st.error(str(exc))
         return
     except FormInvalid as exc:
-        field_errors(exc.fields)
+        st.error(t("The case file was not accepted; correct these fields and submit again."))
+        forms.show_field_errors(exc.fields)
         return
     except NotPermitted as exc:
         st.error(
