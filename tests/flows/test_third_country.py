@@ -116,7 +116,7 @@ def test_eligible_applicant_with_extra_support_departs_with_costs_and_allowance(
     decide(case_id, "arrival-allowance")
     ended = closed(case_id)
     assert ended.status == CaseStatus.CLOSED
-    assert ended.outcome == f"departed {TODAY} to CA (AC825); visa costs reimbursed €350; arrival allowance €600"
+    assert ended.outcome == f"departed {DEPARTURE} to CA (AC825); visa costs reimbursed €350; arrival allowance €600"
     assert approval.context == {"amount_euros": 350, "receipts_checked": True, "budget_left_euros": VISA_BUDGET.limit}
     assert support.context == {"needs": ["trafficking_victim"]}
     steps = {s.step: s.result for s in db.exec(select(StepRun).where(StepRun.case_id == case_id))}

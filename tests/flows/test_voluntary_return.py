@@ -42,7 +42,7 @@ def test_return_with_a_plan_sent_back_once_to_delivered_support(db: Session, run
     ended = closed(case_id)
     assert ended.status == CaseStatus.CLOSED
     assert ended.outcome == (
-        f"returned to IQ on {TODAY}; in-kind support (business start up, education, €1800) delivered {TODAY}"
+        f"returned to IQ on {DEPARTURE}; in-kind support (business start up, education, €1800) delivered {TODAY}"
     )
     assert approval.requested_by == "cw.pieter" and approval.context["value_euros"] == 1800
     assert budget.check(session=db, budget=IN_KIND_BUDGET, year=date.today().year, euros=0).spent == 1800
