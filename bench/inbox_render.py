@@ -5,8 +5,8 @@
 Seeds the open tasks in bulk (bench.reminders' seeding: ten open gates on each of 10,000 cases, all
 for the programme managers, so pm.anna's inbox holds every one), starts `passage up` on that database
 and logs in as pm.anna in Chromium. Each run goes from the Cases page to the inbox by its link in the
-sidebar and times the click to the task list shown in full (every row of the first page with its
-"Open" button). Then the server's part alone: the inbox page's script run under AppTest. Prints one table.
+sidebar and times the click to the task list shown in full (every row of the first page, each a
+button that opens its task). Then the server's part alone: the inbox page's script run under AppTest. Prints one table.
 """
 
 import argparse

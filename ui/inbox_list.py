@@ -59,10 +59,17 @@ def _changed(field: str) -> None:
 
 
 def _choice(label: str, field: str, options: list[Any], shown: Callable[[Any], str], where: Any) -> None:
-    """A selectbox whose value is the URL's (set before it renders) and whose change goes to the URL."""
+    """A selectbox whose value is the URL's (set before it renders) and whose change goes to the URL.
+
+    Labels are made here, not in format_func: AppTest formats a chosen value outside the page's run,
+    where the reader's language is not known.
+    """
     value = getattr(from_query(st.query_params.to_dict()), field)
     st.session_state[f"filter-{field}"] = ALL if value is None else value
-    where.selectbox(label, options, format_func=shown, key=f"filter-{field}", on_change=_changed, args=(field,))
+    labels = {option: shown(option) for option in options}
+    where.selectbox(
+        label, options, format_func=labels.__getitem__, key=f"filter-{field}", on_change=_changed, args=(field,)
+    )
 
 
 def _counted(label: str, count: int) -> str:
@@ -110,11 +117,21 @@ def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
 
 
 def task_row(row: TaskRow, selectable: bool) -> None:
-    # One line of text per task, not a column each: the first page's 50 rows are most of what the browser
-    # draws, and every element counts (bench/inbox_render.py).
-    pick, text, action = st.columns([1, 16, 2], vertical_alignment="center")
+    # The whole line is one button that opens the task: a row of columns (a box each for the tick, the
+    # text and an "Open" button) made the first page's 50 rows seven elements each, most of what the
+    # browser had to draw (bench/inbox_render.py). Columns only where a tick box is offered (bulk).
     if selectable:
+        pick, line = st.columns([1, 30], vertical_alignment="center")
         pick.checkbox(t("Select"), key=f"select-{row.id}", label_visibility="collapsed")
+    else:
+        line = st.container()
+    if line.button(row_label(row), key=f"open-{row.id}", type="tertiary"):
+        st.query_params["task"] = str(row.id)
+        st.rerun()
+
+
+def row_label(row: TaskRow) -> str:
+    """One line: reference, step, case (with its urgency badge), due date, who has claimed it."""
     badge = (
         PRIORITY_BADGE[row.priority].format(t("urgent" if row.priority == 2 else "vulnerable")) if row.priority else ""
     )
@@ -125,10 +142,7 @@ def task_row(row: TaskRow, selectable: bool) -> None:
     )
     claimed = " · " + t("claimed by {who}", who=row.assignee) if row.assignee else ""
     case = f"{isolated(row.case_title)} {badge}".rstrip()
-    text.markdown(f"`{row.case_ref}` **{row.title}** — {case} · {when}{claimed}")
-    if action.button(t("Open"), key=f"open-{row.id}"):
-        st.query_params["task"] = str(row.id)
-        st.rerun()
+    return f"`{row.case_ref}` **{row.title}** — {case} · {when}{claimed}"
 
 
 def pager(filters: TaskFilter, total: int) -> None:
@@ -163,8 +177,9 @@ def render(user: str) -> None:
     filter_bar(filters, counts, user)
     st.caption(t("{n} open task(s) for {user}", n=counts.total, user=user))
     selectable = bulk.offered(filters, rows)
-    for row in rows:
-        task_row(row, selectable)
+    with st.container(key="task-list"):  # the e2e tests and the render benchmark find the rows here
+        for row in rows:
+            task_row(row, selectable)
     csv_button(rows, name="inbox")  # the tasks of this page, as listed
     if selectable:
         bulk.actions(user, rows)

@@ -50,8 +50,12 @@ class Inbox:
     def open_row(self, text: str) -> None:
         self.row(text).get_by_role("button", name="Open", exact=True).click()
 
+    def task_rows(self) -> Locator:
+        """The inbox's rows: each a button that opens its task."""
+        return self.page.locator(".st-key-task-list").get_by_role("button")
+
     def open_task(self, case_ref: str) -> None:
-        self.open_row(case_ref)
+        self.task_rows().filter(has_text=case_ref).click()
         expect(self.heading("Decision")).to_be_visible()
 
     def decide(self, approve: bool) -> None:
@@ -77,7 +81,7 @@ class Inbox:
         expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0)
 
     def task_list_shown(self) -> None:
-        """Wait until the inbox's page of tasks is all there: as many "Open" buttons as its captions count.
+        """Wait until the inbox's page of tasks is all there: as many rows as its captions count.
 
         A paged list says "Showing 1–50 of 100000"; a short one only "5 open task(s)".
         """
@@ -91,8 +95,8 @@ class Inbox:
                 const total = captions.map(c => c.match(/(\\d[\\d,.]*) open task/)).find(Boolean);
                 const expected = paged ? number(paged[2]) - number(paged[1]) + 1 : total && number(total[1]);
                 if (!expected) return false;
-                const opens = [...main.querySelectorAll('button')].filter(b => b.innerText.trim() === 'Open');
-                return opens.length >= expected;
+                const rows = main.querySelectorAll('.st-key-task-list button');
+                return rows.length >= expected;
             }""",
             polling="raf",
         )

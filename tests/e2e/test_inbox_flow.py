@@ -19,7 +19,7 @@ def test_a_manager_approves_a_task_and_the_case_moves_on(live: LiveStack, inbox:
 
     inbox.decide(approve=True)
     expect(inbox.main().get_by_text("approved; the case moves on")).to_be_visible()
-    expect(inbox.row(CASE)).to_have_count(0)
+    expect(inbox.task_rows().filter(has_text=CASE)).to_have_count(0)
 
     def moved_on() -> bool:
         try:

@@ -19,7 +19,8 @@ OpenApp = Callable[..., AppTest]
 
 
 def markdown(at: AppTest) -> list[str]:
-    return [m.value for m in at.markdown]
+    """Every Markdown text on the page: st.markdown's, and buttons' labels (an inbox row is a button)."""
+    return [m.value for m in at.markdown] + [b.label for b in at.button]
 
 
 def assert_clean(at: AppTest) -> None:

@@ -14,11 +14,9 @@ from ui.state import current_user, session
 
 def case_list(user: str) -> None:
     st.title(t("Cases"))
-    programme = st.selectbox(
-        t("Programme"),
-        ["", *all_programmes()],
-        format_func=lambda s: s or t("All programmes"),
-    )
+    # Labels made before the widget, not in format_func: AppTest formats a chosen value outside the run.
+    titles = {"": t("All programmes")} | {slug: t(p.title) for slug, p in all_programmes().items()}
+    programme = st.selectbox(t("Programme"), list(titles), format_func=titles.__getitem__)
     with session() as s:
         rows = list_cases(session=s, actor=user, programme=programme or None)
     for case in rows:

@@ -45,7 +45,8 @@ def dashboard_page(user: str) -> None:
     if not programmes:
         st.warning(t("Dashboards show the programmes you have a role in; you have none."))
         return
-    programme = st.selectbox(t("Programme"), programmes, format_func=lambda slug: t(get_programme(slug).title))
+    titles = {slug: t(get_programme(slug).title) for slug in programmes}  # not in format_func: see admin.py
+    programme = st.selectbox(t("Programme"), programmes, format_func=titles.__getitem__)
     try:
         with session() as s:
             board = dashboard(session=s, programme=programme, actor=user)

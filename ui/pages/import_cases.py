@@ -80,7 +80,8 @@ def import_page(user: str) -> None:
     if not programmes:
         st.warning(t("Importing opens cases: it is for case workers of a programme with an import."))
         return
-    programme = st.selectbox(t("Programme"), programmes, format_func=lambda slug: t(get_programme(slug).title))
+    titles = {slug: t(get_programme(slug).title) for slug in programmes}  # not in format_func: see admin.py
+    programme = st.selectbox(t("Programme"), programmes, format_func=titles.__getitem__)
     _spec, layout = layout_of(programme)
     st.caption(t("One row per person; the rows of one case share its '{key}'. Expected header:", key=layout.key))
     st.code(",".join(layout.columns), language=None)
