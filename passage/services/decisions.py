@@ -199,6 +199,21 @@ def take_decisions(*, session: Session, case_id: int) -> dict[str, dict[str, Any
     return {step: run_input(decision=decision) for decision, step in rows}
 
 
+def take_decision(*, session: Session, case_id: int, step: str) -> dict[str, Any] | None:
+    """The decision of the case's task at `step` as its gate's input, marked taken; None while undecided.
+
+    An N-of-M task has its decision row only once all its approvals are in.
+    """
+    query = select(Decision).join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
+    decision = session.exec(query.where(HumanTask.case_id == case_id, HumanTask.step == step)).first()
+    if decision is None:
+        return None
+    if decision.applied_at is None:
+        decision.applied_at = utcnow()
+        session.commit()
+    return run_input(decision=decision)
+
+
 def run_input(*, decision: Decision) -> dict[str, Any]:
     """The decision as the gate's RunInput payload."""
     return {

@@ -69,12 +69,6 @@ def _find(session: Session, case_id: int, step: str) -> HumanTask | None:
     return session.exec(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.step == step)).first()
 
 
-def is_decided(*, session: Session, case_id: int, step: str) -> bool:
-    """True once the case's task at `step` has its decision (all its approvals, for an N-of-M gate)."""
-    query = select(Decision.id).join(HumanTask, col(HumanTask.id) == Decision.task_id)
-    return session.exec(query.where(HumanTask.case_id == case_id, HumanTask.step == step)).first() is not None
-
-
 def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
     """Record the task once; a re-run finds the same row (and points it at the live run)."""
     task = _find(session, request.case_id, request.step)

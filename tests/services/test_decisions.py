@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from models import AuditEvent, Decision, HumanTask, Role, TaskStatus
 from passage.db import get_engine
-from passage.services.decisions import decide
+from passage.services.decisions import decide, take_decision
 from passage.services.errors import FormInvalid, NotPermitted, TaskNotOpen
 from tests.factories import new_case, open_gate
 
@@ -28,6 +28,19 @@ def test_approval_is_stored_with_its_audit_event(db: Session, task_id: int) -> N
     assert db.get(HumanTask, task_id).status == TaskStatus.DECIDED  # type: ignore[union-attr]
     actions = [e.action for e in db.exec(select(AuditEvent).where(AuditEvent.task_id == task_id))]
     assert actions == ["task.opened", "task.approved"]
+
+
+def test_a_gate_takes_its_decision_once_it_exists_and_marks_it_applied(db: Session, task_id: int) -> None:
+    task = db.get(HumanTask, task_id)
+    assert task is not None
+    case_id, step = task.case_id, task.step
+    assert take_decision(session=db, case_id=case_id, step=step) is None
+    decide(session=db, task_id=task_id, actor="pm.anna", approve=False, comment="no place", deliver=False)
+    payload = take_decision(session=db, case_id=case_id, step=step)
+    assert payload == {"priority": "normal", "approved": False, "comment": "no place", "decided_by": "pm.anna"}
+    [taken] = decisions(db)
+    assert taken.applied_at is not None  # the reconciler leaves it alone
+    assert take_decision(session=db, case_id=case_id, step="another-step") is None
 
 
 @pytest.mark.parametrize(
