@@ -1,6 +1,7 @@
 """Dutch and English: every text the pages pass to t() has a Dutch entry; a Dutch user reads Dutch."""
 
 import ast
+import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -151,6 +152,18 @@ def test_a_dutch_reader_reads_why_a_field_was_refused_in_dutch(db: Session, app:
     assert "decided_on: deze datum kan niet in de toekomst liggen" in [e.value for e in at.error]
     at.button(key="reject").click().run()
     assert "comment: een afwijzing heeft een reden nodig" in [e.value for e in at.error]
+
+
+def test_each_dutch_entry_is_defined_in_one_file() -> None:
+    """Two files with the same key: the later silently wins, and the two could come to disagree."""
+    seen: dict[str, str] = {}
+    twice = []
+    for path in sorted((UI / "locales" / "nl").glob("*.toml")):
+        for key in tomllib.loads(path.read_text(encoding="utf-8")):
+            if key in seen:
+                twice.append(f"{key!r} in {seen[key]} and {path.name}")
+            seen[key] = path.name
+    assert twice == []
 
 
 def test_every_text_given_to_t_has_a_dutch_entry() -> None:
