@@ -144,8 +144,15 @@ def task_view(*, session: Session, task_id: int, actor: str) -> TaskView:
     return view
 
 
-def tasks_of_case(*, session: Session, case_id: int) -> Sequence[HumanTask]:
-    return session.exec(select(HumanTask).where(HumanTask.case_id == case_id).order_by(col(HumanTask.id))).all()
+def gates_of_case(*, session: Session, case_id: int) -> Sequence[tuple[HumanTask, Decision | None]]:
+    """The case's tasks in the order they opened, each with its decision (None while undecided): one query."""
+    query = (
+        select(HumanTask, Decision)
+        .outerjoin(Decision, col(Decision.task_id) == col(HumanTask.id))
+        .where(HumanTask.case_id == case_id)
+        .order_by(col(HumanTask.id))
+    )
+    return session.exec(query).all()
 
 
 ROW_COLUMNS: tuple[Any, ...] = (

@@ -1,16 +1,17 @@
 """A case as people read it: who is in it, where it waits, and what happened when."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models import Case, CaseStatus, Outcome, Role, TaskStatus
+from models import Case, CaseStatus, Decision, HumanTask, Outcome, Role, TaskStatus
 from passage.documents import Document
 from passage.programmes import form_types, get_programme
 from passage.services import access, audit, cases, steps
-from passage.services.human_tasks import approvals_of, decision_for, tasks_of_case
+from passage.services.human_tasks import approvals_of, gates_of_case
 from passage.services.process import ProcessStep, process_of
 
 
@@ -69,9 +70,12 @@ class CaseView(BaseModel):
     documents: list[CaseDocument] = []
 
 
-def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
+Gates = Sequence[tuple[HumanTask, Decision | None]]
+
+
+def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list[Event]:
     events = []
-    for task in tasks_of_case(session=session, case_id=case.id or 0):
+    for task, decision in gates:
         events.append(
             Event(
                 at=task.created_at,
@@ -88,7 +92,6 @@ def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
             for a in approvals_of(session=session, task_id=task.id or 0)
             if task.approvals_required > 1
         ]
-        decision = decision_for(session=session, task_id=task.id or 0)
         if decision is not None:
             shown = access.reveal(
                 session=session, actor=actor, case=case, data=decision.data, where="timeline", task_id=task.id
@@ -117,15 +120,14 @@ def _gate_events(session: Session, case: Case, actor: str) -> list[Event]:
     return events
 
 
-def _documents(session: Session, case: Case) -> list[CaseDocument]:
+def _documents(case: Case, gates: Gates) -> list[CaseDocument]:
     """Each document's latest state per step that recorded it: the case file's, then each decision's."""
     opened = [
         (document, "Case opened", case.created_at)
         for document in get_programme(case.programme).intake.documents_of(case.data)
     ]
     decided = []
-    for task in tasks_of_case(session=session, case_id=case.id or 0):
-        decision = decision_for(session=session, task_id=task.id or 0)
+    for task, decision in gates:
         form = form_types().get(task.form_type)
         if decision is None or form is None:  # undecided, or a form of an earlier release
             continue
@@ -165,7 +167,8 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         )
         for s in steps.steps_of(session=session, case_id=case_id)
     ]
-    timeline += _gate_events(session, case, actor)
+    gates = gates_of_case(session=session, case_id=case_id)
+    timeline += _gate_events(session, case, actor, gates)
     if case.closed_at is not None:
         timeline.append(
             Event(
@@ -201,5 +204,5 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         timeline=sorted(timeline, key=lambda e: e.at),
         trail=_trail(session, case_id),
         process=process_of(session=session, case=case),
-        documents=_documents(session, case),
+        documents=_documents(case, gates),
     )
