@@ -18,7 +18,7 @@ from passage.db import session_scope
 from passage.documents import Document
 from passage.services import decisions, human_tasks
 from passage.settings import get_settings
-from tasks.base import durable_task
+from tasks.base import retried
 from tasks.case import CaseInfo
 
 PAUSE_KEY = re.compile(r"^[a-z0-9-]+$")
@@ -93,11 +93,16 @@ class Gate(Generic[F]):
             raise ValueError(f"gate '{self.step}' needs between 1 and 5 approvals")
 
 
-@durable_task
+@retried
 def open_gate_task(
     case: CaseInfo, spec: Gate[Any], requested_by: str, context: dict[str, Any]
 ) -> dict[str, Any] | None:
-    """Record the human task (idempotently); return its decision payload if one exists."""
+    """Record the human task (idempotently); return its decision payload if one exists.
+
+    Not a Prefect task run: a gate opens and is looked at again after its resume, two records a
+    programme has nine or more of, and each a Prefect task run would cost more than the write itself.
+    The run's log and the case's timeline show the gate.
+    """
     with session_scope() as session:
         request = human_tasks.TaskRequest(
             case_id=case.id,
