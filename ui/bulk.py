@@ -63,7 +63,7 @@ def results() -> None:
         return
     rows = [BulkRow.model_validate(row) for row in stored]
     done, refused = [r for r in rows if r.ok], [r for r in rows if not r.ok]
-    st.success(t("{n} task(s) approved.", n=len(done)))
+    st.success(t("{n} task(s) approved; their cases move on within seconds.", n=len(done)))
     if refused:
         st.error(t("{n} task(s) not approved:", n=len(refused)))
     st.dataframe(

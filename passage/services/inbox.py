@@ -108,10 +108,14 @@ def _targets(session: Session, task_ids: Sequence[int]) -> list[tuple[int, str, 
 
 
 def bulk_approve(*, session: Session, actor: str, task_ids: Sequence[int], comment: str = "") -> list[BulkRow]:
-    """Approve tasks of one gate, each through `decide` (permissions, four-eyes, audit, delivery).
+    """Approve tasks of one gate, each through `decide` (permissions, four-eyes, audit).
 
     Refused as a whole when the tasks are of different gates or the gate's form asks for values;
-    otherwise every task is tried and each refusal is reported on its own row.
+    otherwise every task is tried and each refusal is reported on its own row. The decisions are only
+    recorded here; the reconciler resumes their runs on its next pass (PASSAGE_RECONCILE_SECONDS), one
+    after another. Why not at once: resuming is a call to Prefect per decision, about a second each on
+    a busy embedded server, so a page of 200 would keep its approver waiting minutes and start 200 runs
+    in a burst; recorded first, 500 approvals take seconds and the runs follow at Prefect's pace.
     """
     if not 0 < len(task_ids) <= BULK_LIMIT:
         raise PassageError("select between 1 and {limit} tasks", limit=BULK_LIMIT)
@@ -124,7 +128,9 @@ def bulk_approve(*, session: Session, actor: str, task_ids: Sequence[int], comme
     rows = [BulkRow(task_id=i, case_ref="", ok=False, reason=f"no task {i}") for i in task_ids if i not in found]
     for task_id, _programme, _form, ref in targets:
         try:
-            decision = decide(session=session, task_id=task_id, actor=actor, approve=True, comment=comment)
+            decision = decide(
+                session=session, task_id=task_id, actor=actor, approve=True, comment=comment, deliver=False
+            )
         except PassageError as exc:
             session.rollback()
             rows.append(BulkRow(task_id=task_id, case_ref=ref, ok=False, reason=str(exc)))

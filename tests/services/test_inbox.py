@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from models import AuditEvent, HumanTask, Role, TaskStatus
+from models import AuditEvent, Decision, HumanTask, Role, TaskStatus
 from passage.programmes import step_title
 from passage.services import assignment
 from passage.services.decisions import decide
@@ -171,6 +171,9 @@ def test_bulk_approval_decides_each_task_and_reports_a_refusal_by_row(db: Sessio
     assert statuses == {first: TaskStatus.DECIDED, second: TaskStatus.DECIDED, own: TaskStatus.OPEN}
     approved = db.exec(select(AuditEvent.task_id).where(AuditEvent.action == "task.approved")).all()
     assert sorted(i or 0 for i in approved) == sorted([first, second])
+    # Recorded, not yet delivered: the reconciler resumes the runs (no Prefect call in the approver's request).
+    recorded = db.exec(select(Decision)).all()
+    assert [(d.delivery_attempts, d.delivered_at, d.applied_at) for d in recorded] == [(0, None, None)] * 2
 
 
 @pytest.mark.parametrize("comment", ["", "   \n"])

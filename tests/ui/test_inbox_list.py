@@ -103,7 +103,7 @@ def test_bulk_approval_confirms_once_and_reports_the_refused_row(db: Session, ap
     assert _statuses(db, first, second, own) == [TaskStatus.OPEN] * 3  # nothing before the confirmation
     at.button(key="bulk-confirm-button").click().run()
     assert_clean(at)
-    assert [s.value for s in at.success] == ["2 task(s) approved."]
+    assert [s.value for s in at.success] == ["2 task(s) approved; their cases move on within seconds."]
     assert [e.value for e in at.error] == ["1 task(s) not approved:"]
     result = at.dataframe[0].value
     assert result["case"].tolist() == ["RST-00001", "RST-00002", "RST-00003"]
