@@ -18,7 +18,7 @@ RETRY_DELAYS: list[float] = [1, 5, 15]  # seconds: a busy SQLite database or a s
 def durable_task(fn: Callable[P, R], *, name: str | None = None) -> Task[P, R]:
     """A Prefect task retried on transient errors (database busy, server hiccup).
 
-    Never cached: a gate's second look at its task must see a decision that arrived after the first.
+    Never cached: a re-run must look at the database again, not reuse an answer read before a crash.
     """
     return Task(fn=fn, name=name, retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS, cache_policy=NO_CACHE)
 
@@ -26,8 +26,8 @@ def durable_task(fn: Callable[P, R], *, name: str | None = None) -> Task[P, R]:
 def retried(fn: Callable[P, R]) -> Callable[P, R]:
     """`fn` retried in place when the app database is busy or cannot be reached, with durable_task's delays.
 
-    For bookkeeping done at every gate, where a Prefect task run (about a fifth of a CPU-second on the
-    embedded default) would cost more than the work. What fails after the last try fails the flow run,
+    For bookkeeping done at every gate, where a Prefect task run (its own API calls and state changes)
+    would cost more than the work. What fails after the last try fails the flow run,
     which the reconciler brings back to its last gate.
     """
 

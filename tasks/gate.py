@@ -118,12 +118,8 @@ def open_gate_task(
             approvals_required=spec.approvals,
             expires_at=utcnow() + (spec.expires or timedelta(days=get_settings().gate_expiry_days)),
         )
-        task_row = human_tasks.open_task(session=session, request=request)
-        decision = human_tasks.decision_for(session=session, task_id=task_row.id or 0)
-        if decision is None:
-            return None
-        decisions.mark_applied(session=session, task_id=task_row.id or 0)
-        return decisions.run_input(decision=decision)
+        human_tasks.open_task(session=session, request=request)
+        return decisions.take_decision(session=session, case_id=case.id, step=spec.step)
 
 
 def decision_soon(case: CaseInfo, step: str) -> dict[str, Any] | None:
@@ -131,10 +127,10 @@ def decision_soon(case: CaseInfo, step: str) -> dict[str, Any] | None:
 
     Why wait at all: a suspended run costs a flow-run segment to resume (submission, a process, the
     engine's start, the replay), about a CPU-second on the embedded default; a decision that comes while
-    the gate is still warm saves all of it. It is taken here, with no Prefect task run of its own (a
-    task run costs a fifth of a CPU-second): if the process dies after this, the re-run replays the
-    decision from the database like any other. A database that does not answer ends the look: the run
-    suspends as it would have, and the decision resumes it.
+    the gate is still warm saves all of it. It is taken here, with no Prefect task run of its own: if
+    the process dies after this, the re-run replays the decision from the database like any other. A
+    database that does not answer ends the look: the run suspends as it would have, and the decision
+    resumes it.
     """
     deadline = time.monotonic() + get_settings().gate_grace_seconds
     while time.monotonic() < deadline:

@@ -157,14 +157,6 @@ def decide(
     return decision
 
 
-def mark_applied(*, session: Session, task_id: int) -> None:
-    """The flow run has taken the decision: nothing more to deliver."""
-    decision = decision_for(session=session, task_id=task_id)
-    if decision is not None and decision.applied_at is None:
-        decision.applied_at = utcnow()
-        session.commit()
-
-
 def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[tuple[Decision, HumanTask]]:
     """Decisions whose flow run has not taken them yet (of one run, or all), oldest first."""
     query = (

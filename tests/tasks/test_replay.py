@@ -26,7 +26,7 @@ def test_the_snapshot_holds_done_steps_and_every_decision_now_taken(db: Session)
     steps.run_once(session=db, case=case, step="quota-reserved", title="Reserve", action=lambda _s, _c: {"n": 1})
     taken = open_gate(session=db, case_id=case_id)
     decisions.decide(session=db, task_id=taken, actor="pm.anna", approve=True, deliver=False)
-    decisions.mark_applied(session=db, task_id=taken)
+    decisions.take_decision(session=db, case_id=case_id, step="accept-for-selection")
     waiting = open_gate(session=db, case_id=case_id, step="ind-decision", form_type="ind-decision")
     form = {"ind_reference": "IND-1", "decided_on": "2026-01-05"}
     decisions.decide(session=db, task_id=waiting, actor="pm.anna", approve=True, data=form, deliver=False)
