@@ -165,14 +165,20 @@ def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
 def reschedule(flow_run_id: str) -> None:
     """Send a crashed or failed run back to Scheduled: it re-runs from the top, gates replay.
 
-    The pause keys it has used are cleared first, as Prefect's own retry does: a forced state skips the
-    rule that would clear them, and a run that crashed after suspending at a gate (its process reported
-    dead a moment after the suspension) must be able to suspend at that gate again. With the key kept,
-    Prefect answers "already fired", carries on without input and the run fails at every recovery.
+    The pause keys it has used are cleared first, as Prefect's own retry does, with the inputs saved under
+    them: a forced state skips the rule that would clear them, and a run that crashed after suspending at
+    a gate (its process reported dead a moment after the suspension) must be able to suspend at that gate
+    again. With the key kept, Prefect answers "already fired", carries on without input and the run fails
+    at every recovery; with the gate's saved form schema kept, the new suspension fails on it (409). The
+    inputs are not needed: a gate reads its decision from Passage's database.
     """
     try:
         with get_client(sync_client=True) as client:
             run = client.read_flow_run(UUID(flow_run_id))
+            for key in run.empirical_policy.pause_keys or set():
+                # Prefect keeps a suspension's inputs under "suspended-<pause key>-…" (keyset_from_paused_state).
+                for saved in client.filter_flow_run_input(UUID(flow_run_id), f"suspended-{key}-", 10, set()):
+                    client.delete_flow_run_input(UUID(flow_run_id), saved.key)
             policy = run.empirical_policy.model_copy(update={"pause_keys": set(), "resuming": False})
             client.update_flow_run(UUID(flow_run_id), empirical_policy=policy)
             client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)

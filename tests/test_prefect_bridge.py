@@ -102,3 +102,12 @@ def test_the_forkserver_hands_its_children_the_alive_pipe_they_close() -> None:
 def test_a_task_recorded_before_its_run_started_has_no_run_state() -> None:
     # No server is asked: an id that is not a run's cannot be a run Prefect knows.
     assert prefect_bridge.run_state("") is None
+
+
+def test_a_suspensions_inputs_are_kept_under_suspended_and_its_pause_key() -> None:
+    """prefect_bridge.reschedule deletes a crashed run's inputs by this prefix before its gate suspends again."""
+    from prefect.input.run_input import keyset_from_paused_state
+    from prefect.states import Suspended
+
+    keys = keyset_from_paused_state(Suspended(pause_key="accept-for-selection"))
+    assert keys and all(key.startswith("suspended-accept-for-selection-") for key in keys.values())
