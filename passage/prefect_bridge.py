@@ -1,6 +1,7 @@
 """Every call Passage makes into Prefect, in one place (tests/tasks/test_prefect_bridge.py guards it)."""
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
@@ -57,6 +58,10 @@ def is_busy(exc: BaseException) -> bool:
     return isinstance(cause, httpx.HTTPStatusError) and cause.response.status_code == 503
 
 
+# Pauses between further attempts when Prefect answers "busy" (503) after its client's own retries.
+BUSY_PAUSES = (0.1, 0.3, 0.9)
+
+
 class RunNotWaiting(PassageError):
     """A resume for a run that is not suspended at that gate (it moved on, ended, or never existed)."""
 
@@ -92,16 +97,23 @@ def suspend(form: type[T], *, key: str) -> T:
 
 def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
     """Create the case's flow run (idempotent per case: one run however often it is asked) and return its id."""
-    try:
-        run = run_deployment(
-            deployment,
-            parameters={"case_ref": case_ref},
-            timeout=0,
-            idempotency_key=f"case-{case_uid}",
-            as_subflow=False,
-        )
-    except UNREACHABLE as exc:
-        raise PrefectUnavailable("could not start the flow run: {exc}", exc=exc) from exc
+    for pause in (*BUSY_PAUSES, None):
+        try:
+            run = run_deployment(
+                deployment,
+                parameters={"case_ref": case_ref},
+                timeout=0,
+                idempotency_key=f"case-{case_uid}",
+                as_subflow=False,
+            )
+            break
+        except UNREACHABLE as exc:
+            # Creating a run is a read and a write in one SQLite transaction: under load another write
+            # often lands between the two (503) after Prefect's own quick retries. Safe to ask again: the
+            # idempotency key gives back the run an answered attempt created.
+            if pause is None or not is_busy(exc):
+                raise PrefectUnavailable("could not start the flow run: {exc}", exc=exc) from exc
+        time.sleep(pause)
     assert isinstance(run, FlowRun)  # the sync variant, called outside an event loop
     return str(run.id)
 

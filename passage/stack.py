@@ -79,7 +79,7 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
 def start_prefect_server(settings: Settings, timeout: float | None = None) -> subprocess.Popen[bytes]:
     """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "prefect", "server", "start", "--host", settings.host]
+    args = [sys.executable, "-m", "passage.prefect_server", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
         wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout or settings.startup_seconds)

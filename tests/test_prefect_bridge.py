@@ -111,3 +111,40 @@ def test_a_suspensions_inputs_are_kept_under_suspended_and_its_pause_key() -> No
 
     keys = keyset_from_paused_state(Suspended(pause_key="accept-for-selection"))
     assert keys and all(key.startswith("suspended-accept-for-selection-") for key in keys.values())
+
+
+def test_starting_a_run_asks_again_while_prefect_is_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 503 after Prefect's own retries is asked again (safe: the idempotency key); the run's id comes back."""
+    run = FlowRun(id=uuid4(), name="run", flow_id=uuid4(), expected_start_time=datetime.now(UTC))
+    answers: list[object] = [http_error(503), http_error(503), run]
+    asked: list[str] = []
+
+    def run_deployment(name: str, **kwargs: object) -> object:
+        asked.append(str(kwargs["idempotency_key"]))
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(prefect_bridge, "run_deployment", run_deployment)
+    monkeypatch.setattr("passage.prefect_bridge.time.sleep", lambda _seconds: None)
+    assert prefect_bridge.start_run(deployment="d", case_ref="RST-1", case_uid="u1") == str(run.id)
+    assert asked == ["case-u1"] * 3
+
+
+@pytest.mark.parametrize("busy_answers", [0, len(prefect_bridge.BUSY_PAUSES) + 1])
+def test_starting_a_run_gives_up_on_other_errors_at_once_and_on_busy_in_the_end(
+    monkeypatch: pytest.MonkeyPatch, busy_answers: int
+) -> None:
+    answers = [http_error(503)] * busy_answers + [http_error(500)]
+    asked: list[str] = []
+
+    def run_deployment(name: str, **_kwargs: object) -> object:
+        asked.append(name)
+        raise answers.pop(0)
+
+    monkeypatch.setattr(prefect_bridge, "run_deployment", run_deployment)
+    monkeypatch.setattr("passage.prefect_bridge.time.sleep", lambda _seconds: None)
+    with pytest.raises(prefect_bridge.PrefectUnavailable):
+        prefect_bridge.start_run(deployment="d", case_ref="RST-1", case_uid="u1")
+    assert len(asked) == max(1, busy_answers)

@@ -5,6 +5,7 @@ from typing import Any
 from uuid import uuid4
 
 from pydantic import ValidationError
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Person, Role
@@ -97,12 +98,18 @@ def cases_to_launch(*, session: Session) -> Sequence[Case]:
 
 
 def attach_run(*, session: Session, case_id: int, flow_run_id: str) -> None:
-    case = session.get(Case, case_id)
-    if case is None:
+    """Record the case's flow run; a new case becomes active.
+
+    Guarded UPDATEs, not the row as loaded before Prefect was asked: the run may already have moved the
+    case on, even closed it, while Prefect answered, and a stale status written back would reopen it.
+    """
+    found = session.execute(update(Case).where(col(Case.id) == case_id).values(flow_run_id=flow_run_id))
+    if found.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
         raise NotFound("no case {case_id}", case_id=case_id)
-    case.flow_run_id = flow_run_id
-    if case.status == CaseStatus.NEW:
-        case.status = CaseStatus.ACTIVE
+    session.execute(
+        update(Case).where(col(Case.id) == case_id, col(Case.status) == CaseStatus.NEW).values(status=CaseStatus.ACTIVE)
+    )
     session.commit()
 
 

@@ -3,8 +3,9 @@
 import pytest
 from sqlmodel import Session, select
 
-from models import Case, Person
-from passage.services.cases import open_case
+from models import Case, CaseStatus, Person
+from passage.db import get_engine
+from passage.services.cases import attach_run, close_case, open_case
 from passage.services.errors import FormInvalid, NotFound
 from tests.factories import referral
 
@@ -53,3 +54,26 @@ def test_a_single_traveller_is_titled_by_name_alone(db: Session) -> None:
     person = referral()["persons"][0]
     case = open_case(session=db, programme="resettlement-nl", case_file=referral(persons=[person]), actor="cw.amal")
     assert case.title == "محمد الأحمد, LEB-24-000101"
+
+
+def test_attaching_the_run_makes_a_new_case_active(db: Session) -> None:
+    case = open_case(session=db, programme="resettlement-nl", case_file=referral(), actor="cw.amal")
+    attach_run(session=db, case_id=case.id or 0, flow_run_id="run-1")
+    db.refresh(case)
+    assert (case.status, case.flow_run_id) == (CaseStatus.ACTIVE, "run-1")
+
+
+def test_a_run_that_closed_its_case_before_it_was_attached_leaves_it_closed(db: Session) -> None:
+    """The run can finish a case while Prefect's answer to "start it" is still on its way back."""
+    case = open_case(session=db, programme="resettlement-nl", case_file=referral(), actor="cw.amal")
+    assert db.get(Case, case.id).status == CaseStatus.NEW  # loaded before asking Prefect, as launch_case does
+    with Session(get_engine()) as run:
+        close_case(session=run, case_id=case.id or 0, status=CaseStatus.CLOSED, outcome="arrived")
+    attach_run(session=db, case_id=case.id or 0, flow_run_id="run-1")
+    db.refresh(case)
+    assert (case.status, case.outcome, case.flow_run_id) == (CaseStatus.CLOSED, "arrived", "run-1")
+
+
+def test_attaching_a_run_to_no_case_is_refused(db: Session) -> None:
+    with pytest.raises(NotFound):
+        attach_run(session=db, case_id=999, flow_run_id="run-1")
