@@ -43,12 +43,9 @@ class Inbox:
         nav = self.page.get_by_test_id("stSidebarNav")
         nav.get_by_role("link", name=re.compile(rf"{re.escape(page_title)}$")).click()
 
-    def row(self, text: str) -> Locator:
-        """The list row (a line of columns) that shows `text`, e.g. a case reference."""
-        return self.page.get_by_test_id("stHorizontalBlock").filter(has_text=text)
-
-    def open_row(self, text: str) -> None:
-        self.row(text).get_by_role("button", name="Open", exact=True).click()
+    def case_rows(self) -> Locator:
+        """The case list's rows: each a button that opens its case."""
+        return self.page.locator(".st-key-case-list").get_by_role("button")
 
     def task_rows(self) -> Locator:
         """The inbox's rows: each a button that opens its task."""
@@ -68,7 +65,7 @@ class Inbox:
         else:
             self.go("Cases")
         expect(self.heading("Cases")).to_be_visible()
-        self.open_row(ref)
+        self.case_rows().filter(has_text=ref).click()
         # The list shows the ref too: only the case page's own button says the click has been handled
         # (a next step taken on the list, while the case page is still coming, is lost).
         expect(self.page.get_by_role("button", name="← Cases", exact=True)).to_be_visible()
