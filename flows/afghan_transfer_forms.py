@@ -6,7 +6,15 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, CoaHandOver, FitnessOutcome, PastDate, no_one_twice
+from flows.forms_common import (
+    FLIGHT_NUMBER,
+    BookedDeparture,
+    CoaHandOver,
+    FitnessOutcome,
+    PastDate,
+    no_one_twice,
+    with_companions,
+)
 from models import PersonBase
 from passage.documents import Document, DocumentState
 from passage.programmes import HEALTH, Intake
@@ -39,8 +47,8 @@ class TransferRequest(Intake):
 
     def summary(self) -> str:
         principal = next(p for p in self.persons if p.is_principal)
-        others = len(self.persons) - 1
-        return self.title or f"{principal.full_name} (+{others}) from {self.transit_country}, {self.embassy_ref}"
+        named = with_companions(principal.full_name, len(self.persons))
+        return self.title or f"{named} from {self.transit_country}, {self.embassy_ref}"
 
 
 class IdentityDocument(StrEnum):

@@ -15,6 +15,11 @@ FLIGHT_NUMBER = r"^[A-Z0-9]{2}\d{1,4}$"
 """An airline's flight number, e.g. KL566 (pair with a `description` naming an example)."""
 
 
+def with_companions(name: str, persons: int) -> str:
+    """A case's title starts with its principal: "Name (+2)" for a family of three, "Name" alone."""
+    return f"{name} (+{persons - 1})" if persons > 1 else name
+
+
 def _not_future(value: date) -> date:
     if value > date.today():
         raise ValueError("this date cannot be in the future")

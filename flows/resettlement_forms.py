@@ -6,7 +6,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, CoaHandOver, Fitness, FitnessOutcome, PastDate, no_one_twice, not_past
+from flows.forms_common import (
+    FLIGHT_NUMBER,
+    CoaHandOver,
+    Fitness,
+    FitnessOutcome,
+    PastDate,
+    no_one_twice,
+    not_past,
+    with_companions,
+)
 from models import PersonBase
 from passage.documents import Document, DocumentState
 from passage.programmes import HEALTH, ImportLayout, Intake
@@ -43,8 +52,7 @@ class Referral(Intake):
 
     def summary(self) -> str:
         principal = next(p for p in self.persons if p.is_principal)
-        others = f" (+{len(self.persons) - 1})" if len(self.persons) > 1 else ""
-        return self.title or f"{principal.full_name}{others}, {self.unhcr_ref}"
+        return self.title or f"{with_companions(principal.full_name, len(self.persons))}, {self.unhcr_ref}"
 
 
 class AcceptForSelection(GateForm):

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice, with_companions
 from models import PersonBase
 from passage.documents import Document, DocumentState
 from passage.programmes import Intake
@@ -67,7 +67,8 @@ class ThirdCountryApplication(Intake):
         return [Document(document="travel_document", state=state.get(held, DocumentState.MISSING))]
 
     def summary(self) -> str:
-        return self.title or f"{self.applicant.full_name} (+{len(self.persons) - 1}) to {self.destination_country}"
+        named = with_companions(self.applicant.full_name, len(self.persons))
+        return self.title or f"{named} to {self.destination_country}"
 
 
 class ConditionJudgement(GateForm):

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice, with_companions
 from models import PersonBase
 from passage.documents import Document, DocumentState
 from passage.programmes import Intake
@@ -35,7 +35,8 @@ class ReturnApplication(Intake):
 
     def summary(self) -> str:
         applicant = next(p for p in self.persons if p.is_principal)
-        return self.title or f"{applicant.full_name} (+{len(self.persons) - 1}) returning to {self.country_of_return}"
+        named = with_companions(applicant.full_name, len(self.persons))
+        return self.title or f"{named} returning to {self.country_of_return}"
 
 
 class ReturnCounselling(GateForm):

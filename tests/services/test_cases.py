@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from models import Case, CaseStatus, Person
 from passage.db import get_engine
+from passage.programmes import get_programme
 from passage.services.cases import attach_run, close_case, open_case
 from passage.services.errors import FormInvalid, NotFound
 from tests.factories import referral
@@ -66,7 +67,8 @@ def test_attaching_the_run_makes_a_new_case_active(db: Session) -> None:
 def test_a_run_that_closed_its_case_before_it_was_attached_leaves_it_closed(db: Session) -> None:
     """The run can finish a case while Prefect's answer to "start it" is still on its way back."""
     case = open_case(session=db, programme="resettlement-nl", case_file=referral(), actor="cw.amal")
-    assert db.get(Case, case.id).status == CaseStatus.NEW  # loaded before asking Prefect, as launch_case does
+    loaded = db.get(Case, case.id)
+    assert loaded is not None and loaded.status == CaseStatus.NEW  # loaded before asking Prefect, as launch_case does
     with Session(get_engine()) as run:
         close_case(session=run, case_id=case.id or 0, status=CaseStatus.CLOSED, outcome="arrived")
     attach_run(session=db, case_id=case.id or 0, flow_run_id="run-1")
@@ -77,3 +79,14 @@ def test_a_run_that_closed_its_case_before_it_was_attached_leaves_it_closed(db: 
 def test_attaching_a_run_to_no_case_is_refused(db: Session) -> None:
     with pytest.raises(NotFound):
         attach_run(session=db, case_id=999, flow_run_id="run-1")
+
+
+
+@pytest.mark.parametrize("programme", ["resettlement-nl", "afghan-transfer", "third-country", "voluntary-return"])
+def test_a_traveller_alone_is_titled_without_a_companion_count(db: Session, programme: str) -> None:
+    example = dict(get_programme(programme).examples[0].case_file)
+    principal = next(p for p in example["persons"] if p.get("is_principal"))
+    example["persons"] = [principal]
+    case = open_case(session=db, programme=programme, case_file=example, actor="cw.amal")
+    assert case.title.startswith(principal["full_name"]), case.title
+    assert "(+" not in case.title, case.title
