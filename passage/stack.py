@@ -62,11 +62,17 @@ def spawn(args: list[str], settings: Settings, log_name: str) -> subprocess.Pope
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
-    """SIGINT first (Prefect workers ignore SIGTERM), then SIGKILL the whole group."""
+    """SIGTERM first, then SIGKILL the whole group.
+
+    SIGTERM, not SIGINT: a process started in the background of a shell, or by a service manager,
+    inherits SIGINT ignored, and its children with it, so a SIGINT stop waited the whole timeout for
+    each of them and then killed them. Every Passage process ends cleanly on SIGTERM (`passage serve`'s
+    worker too, unlike Prefect's own), as do Prefect's server and Streamlit.
+    """
     if process.poll() is not None:
         return
     try:
-        os.killpg(process.pid, signal.SIGINT)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=timeout)
     except (subprocess.TimeoutExpired, ProcessLookupError):
         try:

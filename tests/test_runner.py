@@ -47,3 +47,15 @@ def test_passage_worker_stops_cleanly_on_sigterm(runner: int) -> None:
         assert worker.wait(timeout=60) == 0
     finally:
         stack.stop(worker)
+
+
+def test_stopping_a_child_that_inherited_sigint_ignored_ends_it_by_sigterm_not_by_the_kill() -> None:
+    """A `passage up` started in a shell's background (or by a service manager) hands its children SIGINT
+    ignored: a stop by SIGINT waited its whole timeout for each and then killed it."""
+    code = (
+        "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, start_new_session=True)
+    assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+    stack.stop(child, timeout=30)
+    assert child.returncode == -signal.SIGTERM
