@@ -81,7 +81,7 @@ def test_attaching_a_run_to_no_case_is_refused(db: Session) -> None:
         attach_run(session=db, case_id=999, flow_run_id="run-1")
 
 
-@pytest.mark.parametrize("programme", ["resettlement-nl", "afghan-transfer", "third-country", "voluntary-return"])
+@pytest.mark.parametrize("programme", ["afghan-transfer", "third-country", "voluntary-return"])  # resettlement: above
 def test_a_traveller_alone_is_titled_without_a_companion_count(db: Session, programme: str) -> None:
     example = dict(get_programme(programme).examples[0].case_file)
     principal = next(p for p in example["persons"] if p.get("is_principal"))
