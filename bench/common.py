@@ -26,12 +26,12 @@ for _name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTIO
 from sqlmodel import Session  # noqa: E402
 
 from models.common import utcnow  # noqa: E402
-from passage import stack  # noqa: E402
-from passage.db import get_engine, init_db  # noqa: E402
-from passage.demo import USERS  # noqa: E402
+from passage.core.db import get_engine, init_db  # noqa: E402
+from passage.core.settings import get_settings  # noqa: E402
+from passage.demo.seed import USERS  # noqa: E402
+from passage.orchestration import stack  # noqa: E402
+from passage.orchestration.stack import descendants  # noqa: E402
 from passage.services.users import create_user  # noqa: E402
-from passage.settings import get_settings  # noqa: E402
-from passage.stack import descendants  # noqa: E402
 
 T = TypeVar("T")
 

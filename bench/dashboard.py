@@ -25,10 +25,10 @@ os.environ.pop("PASSAGE_DATABASE_URL", None)
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
-from flows.resettlement_forms import FORMS  # noqa: E402
+from flows.resettlement import PROGRAMME as RESETTLEMENT  # noqa: E402
 from models import Case, Decision, HumanTask, Role  # noqa: E402
-from passage.db import get_engine, init_db  # noqa: E402
-from passage.demo import seed_users  # noqa: E402
+from passage.core.db import get_engine, init_db  # noqa: E402
+from passage.demo.seed import seed_users  # noqa: E402
 from passage.services.dashboard import dashboard  # noqa: E402
 from passage.services.importing import open_imported, read_import  # noqa: E402
 
@@ -74,7 +74,7 @@ def populate(session: Session, cases: int) -> int:
             "created_at": NOW - timedelta(days=30),
         }
         for case_id in ids
-        for step, form in enumerate(FORMS)
+        for step, form in enumerate(RESETTLEMENT.forms)
     ]
     session.execute(insert(HumanTask), tasks)
     decided = session.execute(select(HumanTask.id).where(HumanTask.status == "decided")).scalars()

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, func, select
 
 from bench.common import cpu_seconds, embedded_stack, flow_processes, poll, rss_mb, table, tree
 from models import HumanTask, TaskStatus
-from passage import prefect_bridge
-from passage.db import get_engine
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 

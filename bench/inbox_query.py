@@ -24,10 +24,10 @@ from sqlmodel import Session, col, select  # noqa: E402
 from bench import common  # noqa: F401  (first: a throwaway home, before Passage is imported)
 from models import Case, HumanTask, Role, RoleGrant, TaskStatus, User  # noqa: E402
 from models.common import utcnow  # noqa: E402
-from passage.db import get_engine, init_db  # noqa: E402
-from passage.programmes import all_programmes  # noqa: E402
+from passage.core.db import get_engine, init_db  # noqa: E402
+from passage.core.settings import get_settings  # noqa: E402
+from passage.programme.registry import all_programmes  # noqa: E402
 from passage.services.human_tasks import TaskRow, list_tasks  # noqa: E402
-from passage.settings import get_settings  # noqa: E402
 
 SQLITE = Path(__file__).parent / "out" / "inbox.sqlite"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

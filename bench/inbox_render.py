@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.reminders import HOME, populate  # first: points Passage at a throwaway home
 from models import Role
-from passage.db import get_engine, init_db
+from passage.core.db import get_engine, init_db
 from passage.services import auth
 from tests.e2e.harness import LiveStack, chromium, passage_up
 from tests.e2e.pages import Inbox

@@ -20,12 +20,12 @@ from sqlmodel import Session, col, func, select
 
 from bench.common import cpu_seconds, embedded_stack, table, tree
 from models import AuditEvent, Case, CaseStatus, Decision, HumanTask, Role, TaskStatus
-from passage import prefect_bridge
-from passage.db import get_engine
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
+from passage.core.errors import PassageError
+from passage.core.settings import get_settings
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
-from passage.services.errors import PassageError
-from passage.settings import get_settings
 from tests.factories import DECIDERS, FORMS
 
 YEAR = 2091  # a year of its own: the national quota (500) applies, no sub-quota

@@ -28,7 +28,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from models import Case, HumanTask, Notification, NotifyPreference, Role, RoleGrant, User  # noqa: E402
-from passage.db import get_engine, init_db  # noqa: E402
+from passage.core.db import get_engine, init_db  # noqa: E402
 from passage.services.reminders import digest_sweep, reminder_sweep  # noqa: E402
 
 ROLES = [Role.PROGRAMME_MANAGER, Role.CASE_WORKER, Role.MEDICAL_OFFICER, Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR]

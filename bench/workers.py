@@ -26,10 +26,10 @@ from sqlmodel import Session, col, select
 from bench.common import cpu_seconds, poll, seed_staff, tree
 from bench.quota_year import decide_one
 from models import Case, HumanTask, TaskStatus
-from passage import stack
-from passage.db import get_engine
+from passage.core.db import get_engine
+from passage.core.settings import Settings, get_settings
+from passage.orchestration import stack
 from passage.services.delivery import start_case
-from passage.settings import Settings, get_settings
 from tests.postgres import fresh_database, url
 
 YEAR = 2092  # a quota year of its own

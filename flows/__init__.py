@@ -1,9 +1,9 @@
+from passage.programme import Programme, Scheduled
+
 """The programme flows. PROGRAMMES is the one list the CLI, the inbox and the runner read.
 
 SCHEDULED lists the operations flows (no case) that the runner deploys with a cron schedule.
 """
-
-from passage.programmes import Programme, Scheduled
 
 
 def _registry() -> list[Programme]:

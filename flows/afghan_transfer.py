@@ -13,7 +13,6 @@ from pydantic import Field
 from sqlmodel import Session
 
 from flows.afghan_transfer_forms import (
-    FORMS,
     AccommodationCost,
     ExitPermit,
     IdentityVerified,
@@ -24,12 +23,9 @@ from flows.afghan_transfer_forms import (
     TransitAccommodation,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Example, Programme
+from passage.programme import Example, Gate, Programme
 from passage.services.budget import Budget
-from tasks.budget import budget_left, spend_once
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
-from tasks.steps import Done, step
+from tasks import CaseInfo, CaseOutcome, Done, budget_left, finish, gate, load_case, spend_once, step
 
 # Assumption: accommodation is paid from one yearly budget (whole euros); PASSAGE_BUDGETS overrides it.
 ACCOMMODATION_BUDGET = Budget("afghan-accommodation", "Afghan transfer accommodation budget", 250_000)
@@ -147,6 +143,6 @@ PROGRAMME = Programme(
     ref_prefix="AFG",
     flow=afghan_transfer,
     intake=TransferRequest,
-    forms=FORMS,
+    gates=(IDENTITY, STAY, STAY_OK, MEDICAL, EXIT, FLIGHT, ARRIVAL),
     examples=EXAMPLES,
 )

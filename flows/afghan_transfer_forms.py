@@ -16,9 +16,7 @@ from flows.forms_common import (
     with_companions,
 )
 from models import PersonBase
-from passage.documents import Document, DocumentState
-from passage.programmes import HEALTH, Intake
-from tasks.gate import GateForm
+from passage.programme import HEALTH, Document, DocumentState, GateForm, Intake
 
 
 class TransferRequest(Intake):
@@ -126,14 +124,3 @@ class TransferFlight(GateForm):
 
 class TransferArrival(CoaHandOver):
     """Safe arrival in the Netherlands and hand-over to COA (case worker)."""
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    IdentityVerified,
-    TransitAccommodation,
-    AccommodationCost,
-    MedicalScreening,
-    ExitPermit,
-    TransferFlight,
-    TransferArrival,
-)

@@ -13,7 +13,6 @@ from prefect import flow
 from pydantic import Field
 
 from flows.diaspora_forms import (
-    FORMS,
     AssignmentCompleted,
     AssignmentTravel,
     DiasporaAssignment,
@@ -22,9 +21,8 @@ from flows.diaspora_forms import (
     SecurityClearance,
 )
 from models import CaseStatus, Role
-from passage.programmes import Example, Programme
-from tasks.case import CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
+from passage.programme import Example, Gate, Programme
+from tasks import CaseOutcome, finish, gate, load_case
 
 MATCH = Gate("match", "Confirm the expert's match with the institution", ExpertMatch, Role.PROGRAMME_MANAGER)
 AGREEMENT = Gate("institution-agreement", "Record the institution's agreement", InstitutionAgreement, Role.CASE_WORKER)
@@ -97,6 +95,6 @@ PROGRAMME = Programme(
     ref_prefix="DSP",  # a case ref is letters-digits, so not "CD4D"
     flow=diaspora_assignment,
     intake=DiasporaAssignment,
-    forms=FORMS,
+    gates=(MATCH, AGREEMENT, SECURITY, TRAVEL, COMPLETED),
     examples=EXAMPLES,
 )

@@ -8,8 +8,7 @@ from pydantic import Field
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate
 from models import PersonBase
-from passage.programmes import Intake
-from tasks.gate import GateForm
+from passage.programme import GateForm, Intake
 
 
 class Sector(StrEnum):
@@ -71,12 +70,3 @@ class AssignmentCompleted(GateForm):
 
     completed_on: PastDate
     final_report: str = Field(min_length=2, max_length=60, description="document number")
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    ExpertMatch,
-    InstitutionAgreement,
-    SecurityClearance,
-    AssignmentTravel,
-    AssignmentCompleted,
-)

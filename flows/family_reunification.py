@@ -5,7 +5,7 @@ who cannot travel, leaves the journey with the reason while the others go on. St
 *assumption* are not spelled out by the source pages.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeVar
 
@@ -13,7 +13,6 @@ from prefect import flow
 from pydantic import Field
 
 from flows.family_reunification_forms import (
-    FORMS,
     IMPORT_LAYOUT,
     DnaAppointment,
     DnaResult,
@@ -29,10 +28,8 @@ from flows.family_reunification_forms import (
 )
 from flows.forms_common import Fitness
 from models import CaseStatus, Role
-from passage.programmes import Example, Programme
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, GateForm, gate
-from tasks.steps import record
+from passage.programme import Example, Gate, GateForm, Programme
+from tasks import CaseInfo, CaseOutcome, finish, gate, load_case, record
 
 F = TypeVar("F", bound=GateForm)
 
@@ -50,7 +47,7 @@ ARRIVAL = Gate("arrival", "Arrival; inform the sponsor", ReunificationArrival, R
 
 def for_member(spec: Gate[F], number: int, member: FamilyMember) -> Gate[F]:
     """The gate asked about one member: its own task (`dna-result-2`) titled with the member's name."""
-    return replace(spec, step=f"{spec.step}-{number}", title=f"{spec.title}: {member.full_name}")
+    return spec.numbered(number, f"{spec.title}: {member.full_name}")
 
 
 @dataclass
@@ -199,7 +196,7 @@ PROGRAMME = Programme(
     ref_prefix="FAM",
     flow=family_reunification,
     intake=ReunificationRequest,
-    forms=FORMS,
+    gates=(APPOINTMENT, SAMPLE, RESULT, VISA, NEEDS, FITNESS, ESCORT, TRAVEL, ARRIVAL),
     examples=EXAMPLES,
     import_layout=IMPORT_LAYOUT,
 )

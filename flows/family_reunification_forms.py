@@ -12,9 +12,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate, no_one_twice
 from models import PersonBase
-from passage.documents import Document, DocumentState
-from passage.programmes import DNA, ImportLayout, Intake
-from tasks.gate import GateForm
+from passage.programme import DNA, Document, DocumentState, GateForm, ImportLayout, Intake
 
 
 class Relationship(StrEnum):
@@ -177,19 +175,6 @@ class ReunificationArrival(GateForm):
         if self.approved and not self.sponsor_informed:
             raise ValueError("sponsor_informed: inform the sponsor before closing the case")
         return self
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    DnaAppointment,
-    DnaSample,
-    DnaResult,
-    MvvVisa,
-    MemberNeeds,
-    MemberFitness,
-    MemberEscort,
-    ReunificationTravel,
-    ReunificationArrival,
-)
 
 
 # IND's requests: one row per family member abroad, the rows of one request share its IND number and

@@ -8,8 +8,7 @@ from typing import Annotated, ClassVar
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from models import PersonBase
-from passage.programmes import HEALTH
-from tasks.gate import GateForm
+from passage.programme import HEALTH, GateForm
 
 FLIGHT_NUMBER = r"^[A-Z0-9]{2}\d{1,4}$"
 """An airline's flight number, e.g. KL566 (pair with a `description` naming an example)."""

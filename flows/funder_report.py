@@ -19,10 +19,8 @@ from flows.labour_inclusion import HELD, PRACTICES
 from flows.labour_inclusion import PROGRAMME as ACTIVITIES
 from flows.labour_inclusion_forms import ActivityHeld, Project
 from models import Case, CaseStatus, Decision, HumanTask, Outcome, Role
-from passage.programmes import Example, Intake, Programme
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, GateForm, gate
-from tasks.steps import step
+from passage.programme import Example, Gate, GateForm, Intake, Programme
+from tasks import CaseInfo, CaseOutcome, finish, gate, load_case, step
 
 
 class FunderReport(Intake):
@@ -138,7 +136,7 @@ PROGRAMME = Programme(
     ref_prefix="RPT",
     flow=funder_report,
     intake=FunderReport,
-    forms=(ReportNarrative, ReportApproval, ReportSent),
+    gates=(NARRATIVE, APPROVAL, SENT),
     examples=(
         Example(
             {"project": "learn", "period_from": f"{date.today().year}-01-01", "period_to": date.today().isoformat()}

@@ -14,7 +14,6 @@ from pydantic import Field
 from sqlmodel import Session
 
 from flows.labour_inclusion_forms import (
-    FORMS,
     ActivityHeld,
     ActivityPlan,
     GoodPractices,
@@ -23,10 +22,8 @@ from flows.labour_inclusion_forms import (
     SzwSignOff,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Example, Programme
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
-from tasks.steps import Done, step
+from passage.programme import Example, Gate, Programme
+from tasks import CaseInfo, CaseOutcome, Done, finish, gate, load_case, step
 
 PLAN = Gate("plan", "Approve the activity plan", ActivityPlan, Role.PROGRAMME_MANAGER)
 HELD = Gate("held", "Record the activity and its participants", ActivityHeld, Role.CASE_WORKER, due=timedelta(days=3))
@@ -114,6 +111,6 @@ PROGRAMME = Programme(
     ref_prefix="LRN",
     flow=labour_inclusion,
     intake=LearningActivity,
-    forms=FORMS,
+    gates=(PLAN, HELD, PRACTICES, DRAFT, SIGN_OFF),
     examples=EXAMPLES,
 )

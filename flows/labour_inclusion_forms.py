@@ -11,8 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from flows.forms_common import PastDate
-from passage.programmes import Intake
-from tasks.gate import GateForm
+from passage.programme import GateForm, Intake
 
 
 class Project(StrEnum):
@@ -102,6 +101,3 @@ class SzwSignOff(GateForm):
         if self.approved and not self.szw_reference.strip():
             raise ValueError("szw_reference: record SZW's reference for a sign-off")
         return self
-
-
-FORMS: tuple[type[GateForm], ...] = (ActivityPlan, ActivityHeld, GoodPractices, Recommendations, SzwSignOff)

@@ -8,8 +8,9 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel
 
 from models.common import utcnow
-from passage.db import session_scope
-from passage.programmes import Scheduled, all_programmes
+from passage.core.db import session_scope
+from passage.programme import Scheduled
+from passage.programme.registry import all_programmes
 from passage.services.notifications import SendResult, send_due
 from passage.services.reminders import SweepResult, digest_sweep, reminder_sweep
 from passage.services.report import Report, write_report

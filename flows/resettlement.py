@@ -13,7 +13,6 @@ from sqlmodel import Session
 
 from flows.forms_common import Fitness
 from flows.resettlement_forms import (
-    FORMS,
     IMPORT_LAYOUT,
     AcceptForSelection,
     Arrival,
@@ -29,12 +28,10 @@ from flows.resettlement_forms import (
     TravelHealthNeed,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Example, Programme
+from passage.core.errors import QuotaExceeded
+from passage.programme import Example, Gate, Programme
 from passage.services import cases, quota
-from passage.services.errors import QuotaExceeded
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
-from tasks.steps import Done, step
+from tasks import CaseInfo, CaseOutcome, Done, finish, gate, load_case, step
 
 ACCEPT = Gate(
     "accept-for-selection",
@@ -262,7 +259,7 @@ PROGRAMME = Programme(
     ref_prefix="RST",
     flow=resettlement,
     intake=Referral,
-    forms=FORMS,
+    gates=(ACCEPT, IND, HEALTH, ORIENTATION, DOCUMENTS, ESCORT, PLAN, PLAN_OK, BOARDING, ARRIVAL),
     examples=EXAMPLES,
     import_layout=IMPORT_LAYOUT,
 )

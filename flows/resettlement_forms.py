@@ -17,9 +17,7 @@ from flows.forms_common import (
     with_companions,
 )
 from models import PersonBase
-from passage.documents import Document, DocumentState
-from passage.programmes import HEALTH, ImportLayout, Intake
-from tasks.gate import GateForm
+from passage.programme import HEALTH, Document, DocumentState, GateForm, ImportLayout, Intake
 
 
 class Vulnerability(StrEnum):
@@ -148,20 +146,6 @@ class PreEmbarkationCheck(GateForm):
 
 class Arrival(CoaHandOver):
     """Arrival in the Netherlands and hand-over to COA reception (case worker)."""
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    AcceptForSelection,
-    IndDecision,
-    FitToTravel,
-    OrientationAttended,
-    TravelDocuments,
-    EscortArranged,
-    MovementPlan,
-    MovementPlanApproval,
-    PreEmbarkationCheck,
-    Arrival,
-)
 
 
 # A UNHCR referral list: one row per person, the rows of one referral share its number (README).

@@ -22,7 +22,6 @@ from flows.third_country_eligibility import (
     not_eligible,
 )
 from flows.third_country_forms import (
-    FORMS,
     ArrivalAllowance,
     ConditionJudgement,
     Counselling,
@@ -34,12 +33,9 @@ from flows.third_country_forms import (
     VisaCostsApproval,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Example, Programme
+from passage.programme import Example, Gate, Programme
 from passage.services.budget import Budget
-from tasks.budget import budget_left, spend_once
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
-from tasks.steps import Done, record, step
+from tasks import CaseInfo, CaseOutcome, Done, budget_left, finish, gate, load_case, record, spend_once, step
 
 # Assumption: visa costs are reimbursed from one yearly budget (whole euros); PASSAGE_BUDGETS overrides it.
 VISA_BUDGET = Budget("third-country-visa-costs", "Third-country visa-cost reimbursement budget", 20_000)
@@ -61,6 +57,10 @@ def judgement(condition: Condition, role: Role) -> Gate[ConditionJudgement]:
     )
 
 
+# One gate per condition that needs a person's judgement, by condition key.
+JUDGEMENT_GATES = {condition.key: judgement(condition, role) for condition, role in JUDGEMENTS}
+
+
 @step("eligibility-data", "Eligibility: the conditions the data decides")
 def check_data(_session: Session, case: Case) -> Eligibility:
     """Country list, five-year rule, travel document, permanent residence at destination."""
@@ -76,11 +76,11 @@ def depart(_session: Session, case: Case) -> Done:
 def judge(case: CaseInfo, application: ThirdCountryApplication) -> list[Verdict]:
     """Ask every judgement condition (all of them, so a refusal names every failed one)."""
     verdicts = []
-    for condition, role in JUDGEMENTS:
+    for condition, _role in JUDGEMENTS:
         if condition == PROCEDURES and not application.pending_permit_procedures:
             verdicts.append(Verdict.of(condition, True, "not applicable: no pending procedure or permit"))
             continue
-        decision = gate(case, judgement(condition, role), requested_by=case.opened_by)
+        decision = gate(case, JUDGEMENT_GATES[condition.key], requested_by=case.opened_by)
         verdicts.append(Verdict.of(condition, decision.approved, decision.comment or decision.evidence))
     return verdicts
 
@@ -178,6 +178,6 @@ PROGRAMME = Programme(
     ref_prefix="TCR",
     flow=third_country,
     intake=ThirdCountryApplication,
-    forms=FORMS,
+    gates=(*JUDGEMENT_GATES.values(), COUNSELLING, VISA, VISA_COSTS, VISA_COSTS_OK, SUPPORT, TRAVEL, ALLOWANCE),
     examples=EXAMPLES,
 )

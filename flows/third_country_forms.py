@@ -8,9 +8,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice, with_companions
 from models import PersonBase
-from passage.documents import Document, DocumentState
-from passage.programmes import Intake
-from tasks.gate import GateForm
+from passage.programme import Document, DocumentState, GateForm, Intake
 
 
 class ResidenceBasis(StrEnum):
@@ -137,15 +135,3 @@ class ArrivalAllowance(GateForm):
     """The allowance for the first expenses and in-land travel after arrival (programme manager)."""
 
     amount_euros: int = Field(ge=0, le=5_000, description="whole euros, for the whole family")
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    ConditionJudgement,
-    Counselling,
-    VisaAssistance,
-    VisaCosts,
-    VisaCostsApproval,
-    ExtraSupport,
-    ThirdCountryTravel,
-    ArrivalAllowance,
-)

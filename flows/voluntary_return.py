@@ -14,7 +14,6 @@ from pydantic import Field
 from sqlmodel import Session
 
 from flows.voluntary_return_forms import (
-    FORMS,
     InKindDelivered,
     ReintegrationPlan,
     ReintegrationPlanApproval,
@@ -24,12 +23,9 @@ from flows.voluntary_return_forms import (
     ReturnTravel,
 )
 from models import Case, CaseStatus, Role
-from passage.programmes import Example, Programme
+from passage.programme import Example, Gate, Programme
 from passage.services.budget import Budget
-from tasks.budget import budget_left, spend_once
-from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import Gate, gate
-from tasks.steps import Done, step
+from tasks import CaseInfo, CaseOutcome, Done, budget_left, finish, gate, load_case, spend_once, step
 
 # Assumption: in-kind support is paid from one yearly budget (whole euros); PASSAGE_BUDGETS overrides it.
 IN_KIND_BUDGET = Budget("reintegration-in-kind", "Reintegration in-kind support budget", 150_000)
@@ -134,6 +130,6 @@ PROGRAMME = Programme(
     ref_prefix="AVR",
     flow=voluntary_return,
     intake=ReturnApplication,
-    forms=FORMS,
+    gates=(COUNSELLING, DOCUMENTS, PLAN, PLAN_OK, TRAVEL, DELIVERED),
     examples=EXAMPLES,
 )

@@ -7,9 +7,7 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, PastDate, no_one_twice, with_companions
 from models import PersonBase
-from passage.documents import Document, DocumentState
-from passage.programmes import Intake
-from tasks.gate import GateForm
+from passage.programme import Document, DocumentState, GateForm, Intake
 
 
 class ReturnApplication(Intake):
@@ -96,13 +94,3 @@ class InKindDelivered(GateForm):
 
     delivered_on: PastDate
     partner_report: str = Field(default="", max_length=60, description="the partner's report number")
-
-
-FORMS: tuple[type[GateForm], ...] = (
-    ReturnCounselling,
-    ReturnDocuments,
-    ReintegrationPlan,
-    ReintegrationPlanApproval,
-    ReturnTravel,
-    InKindDelivered,
-)

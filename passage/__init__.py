@@ -2,8 +2,8 @@
 
 import os
 
-from passage.env import prefect_env
-from passage.settings import get_settings
+from passage.core.env import prefect_env
+from passage.core.settings import get_settings
 
 # Before anything imports Prefect: without an API URL every process would start its own
 # throwaway server (4-14 s each) instead of sharing the one `passage up` runs.

@@ -4,12 +4,12 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models import Case
-from passage.db import session_scope
+from passage.core.db import session_scope
+from passage.core.errors import BudgetExceeded
 from passage.services import budget as budgets
 from passage.services import cases, steps
 from passage.services.access import SYSTEM
 from passage.services.budget import Budget
-from passage.services.errors import BudgetExceeded
 from tasks.base import durable_task
 from tasks.case import CaseInfo
 

@@ -6,7 +6,7 @@ from prefect import get_run_logger
 from pydantic import BaseModel
 
 from models import CaseStatus
-from passage.db import session_scope
+from passage.core.db import session_scope
 from passage.services import cases, decisions, steps
 from passage.services.access import SYSTEM
 from tasks.base import durable_task

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models import Case
-from passage.db import session_scope
+from passage.core.db import session_scope
 from passage.services import cases, steps
 from passage.services.access import SYSTEM
 from tasks.base import durable_task

@@ -31,9 +31,9 @@ for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION
 from sqlmodel import Session  # noqa: E402
 
 from models.common import utcnow  # noqa: E402
-from passage import stack  # noqa: E402
-from passage.db import get_engine, init_db  # noqa: E402
-from passage.settings import get_settings  # noqa: E402
+from passage.core.db import get_engine, init_db  # noqa: E402
+from passage.core.settings import get_settings  # noqa: E402
+from passage.orchestration import stack  # noqa: E402
 from tests import databases  # noqa: E402
 from tests.factories import seed_staff  # noqa: E402
 

@@ -16,7 +16,7 @@ from uuid import uuid4
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from passage import schema
+from passage.core import schema
 
 # Set by `.ci/run`'s second pass (and `make test-postgres`): run every test on this PostgreSQL server.
 SERVER_ENV = "PASSAGE_TEST_POSTGRES_URL"
@@ -55,7 +55,7 @@ def sqlite_template(directory: Path) -> Path:
 
 
 def sqlite_copy(template: Path, directory: Path) -> str:
-    path = directory / "passage.db"
+    path = directory / "passage.core.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
 

@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models import Role
-from passage.demo import USERS, seed_users
+from passage.demo.seed import USERS, seed_users
 from passage.services.users import Grant, UserCreate
 
 OUTSIDER = UserCreate(

@@ -4,7 +4,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from passage import prefect_bridge
+from passage.core import prefect_bridge
 
 
 def cut_off_prefect(monkeypatch: pytest.MonkeyPatch) -> None:

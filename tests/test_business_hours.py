@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from passage.business_hours import (
+from passage.core.business_hours import (
     OfficeHours,
     add_business_hours,
     business_hours_between,

@@ -8,7 +8,7 @@ import typer.main
 import yaml
 
 from passage.cli import app
-from passage.settings import Settings
+from passage.core.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 

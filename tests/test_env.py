@@ -2,8 +2,8 @@
 
 import ssl
 
-from passage.env import prefect_env
-from passage.settings import Settings
+from passage.core.env import prefect_env
+from passage.core.settings import Settings
 
 
 def test_a_plain_http_api_gives_prefects_client_a_one_certificate_trust_file() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from models import Role
-from passage.notify import Known, check_config, url_accepted
-from passage.programmes import all_programmes, all_scheduled, flow_named
+from passage.core.notify import Known, check_config, url_accepted
+from passage.programme.registry import all_programmes, all_scheduled, flow_named
 
 KNOWN = Known(
     roles=frozenset(role.value.replace("_", "-") for role in Role),

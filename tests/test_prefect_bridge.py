@@ -20,8 +20,8 @@ from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import suspend_flow_run
 from prefect.workers.base import BaseJobConfiguration, BaseWorker
 
-from passage import prefect_bridge
-from passage.worker import PassageWorker
+from passage.core import prefect_bridge
+from passage.orchestration.worker import PassageWorker
 
 
 def parameters(fn: object) -> list[str]:
@@ -127,7 +127,7 @@ def test_starting_a_run_asks_again_while_prefect_is_busy(monkeypatch: pytest.Mon
         return answer
 
     monkeypatch.setattr(prefect_bridge, "run_deployment", run_deployment)
-    monkeypatch.setattr("passage.prefect_bridge.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("passage.core.prefect_bridge.time.sleep", lambda _seconds: None)
     assert prefect_bridge.start_run(deployment="d", case_ref="RST-1", case_uid="u1") == str(run.id)
     assert asked == ["case-u1"] * 3
 
@@ -144,7 +144,7 @@ def test_starting_a_run_gives_up_on_other_errors_at_once_and_on_busy_in_the_end(
         raise answers.pop(0)
 
     monkeypatch.setattr(prefect_bridge, "run_deployment", run_deployment)
-    monkeypatch.setattr("passage.prefect_bridge.time.sleep", lambda _seconds: None)
+    monkeypatch.setattr("passage.core.prefect_bridge.time.sleep", lambda _seconds: None)
     with pytest.raises(prefect_bridge.PrefectUnavailable):
         prefect_bridge.start_run(deployment="d", case_ref="RST-1", case_uid="u1")
     assert len(asked) == max(1, busy_answers)

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from prefect.client.base import PrefectHttpxAsyncClient
 
-from passage.prefect_server import Message, RetrySoon
+from passage.orchestration.prefect_server import Message, RetrySoon
 
 
 def busy_first(status: int = 503, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[RetrySoon, list[str]]:

@@ -7,10 +7,10 @@ import sys
 from prefect.client.orchestration import get_client
 from sqlmodel import Session
 
-from passage import stack
-from passage.db import exclusive
-from passage.runner import RECONCILER_LOCK, reconcile_pass
-from passage.settings import get_settings
+from passage.core.db import exclusive
+from passage.core.settings import get_settings
+from passage.orchestration import stack
+from passage.orchestration.runner import RECONCILER_LOCK, reconcile_pass
 from tests.conftest import wait_for
 
 

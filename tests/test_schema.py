@@ -15,8 +15,8 @@ from sqlmodel import Session, SQLModel, select
 
 import models  # noqa: F401  (the tables on SQLModel.metadata)
 from models import Case, HumanTask, Person
-from passage import schema
-from passage.db import init_db
+from passage.core import schema
+from passage.core.db import init_db
 from tests.databases import PostgresServer
 
 RELEASE_0_1 = Path(__file__).parent / "release_0_1"

@@ -6,7 +6,7 @@ import pytest
 from pydantic import BaseModel
 
 from models import CaseStatus
-from passage.tabular import to_csv
+from passage.core.tabular import to_csv
 
 
 class Row(BaseModel):

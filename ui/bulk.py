@@ -7,7 +7,7 @@ A gate whose form asks for a date, a reference or a choice is decided one task a
 
 import streamlit as st
 
-from passage.services.errors import PassageError
+from passage.core.errors import PassageError
 from passage.services.human_tasks import TaskRow
 from passage.services.inbox import BulkRow, bulk_approvable, bulk_approve
 from passage.services.task_filters import TaskFilter

@@ -1,4 +1,4 @@
-"""Export any list on a page to CSV: one button, one CSV builder (passage.tabular, shared with the reports).
+"""Export any list on a page to CSV: one button, one CSV builder (passage.core.tabular, shared with the reports).
 
 Usage on a page: `csv_button(rows, name="cases")` under the list, where `rows` are the dicts (or
 pydantic models) the page shows; the file is `<name>-<date>.csv`.
@@ -10,7 +10,7 @@ from datetime import date
 import streamlit as st
 from pydantic import BaseModel
 
-from passage.tabular import to_csv
+from passage.core.tabular import to_csv
 from ui.i18n import t
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import streamlit as st
 from pydantic.fields import FieldInfo
 
-from tasks.gate import GateForm
+from passage.programme import GateForm
 from ui.i18n import explain_reason
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from passage.services.errors import PassageError
+from passage.core.errors import PassageError
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"

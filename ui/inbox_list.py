@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from passage.programmes import all_programmes
-from passage.services.errors import FormInvalid
+from passage.core.errors import FormInvalid
+from passage.programme.registry import all_programmes
 from passage.services.human_tasks import TaskRow, list_tasks
 from passage.services.inbox import TaskCounts, count_tasks
 from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query

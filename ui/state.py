@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from passage.db import get_engine, init_db
+from passage.core.db import get_engine, init_db
+from passage.core.errors import PassageError
+from passage.core.settings import get_settings
 from passage.services import auth, users
-from passage.services.errors import PassageError
-from passage.settings import get_settings
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, explain, set_language, t
 
 TICKET = "passage.ticket"

@@ -6,10 +6,10 @@ from functools import partial
 import streamlit as st
 
 from models import Decision, HumanTask, Outcome, TaskStatus
-from passage.programmes import get_form
+from passage.core.errors import FormInvalid, PassageError
+from passage.programme.registry import get_form
 from passage.services import assignment, expiry
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views

@@ -18,8 +18,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import Case, Delegation, Role, RoleGrant
+from passage.core.errors import NotPermitted
 from passage.services import audit
-from passage.services.errors import NotPermitted
 from passage.services.users import ANY_PROGRAMME, get_user
 
 SYSTEM = "system"
@@ -126,7 +126,7 @@ def require_admin(*, session: Session, actor: str) -> None:
 @cache
 def sensitive_fields(programme: str) -> dict[str, str]:
     """Every special-category field name of the programme's forms, with its kind (health, dna)."""
-    from passage.programmes import get_programme
+    from passage.programme.registry import get_programme
 
     found: dict[str, str] = {}
     for form in get_programme(programme).forms:

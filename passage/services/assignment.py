@@ -7,8 +7,8 @@ from pydantic import BaseModel, model_validator
 from sqlmodel import Session, col, select
 
 from models import Case, Delegation, HumanTask, Role, TaskStatus
+from passage.core.errors import NotFound, NotPermitted, PassageError, TaskNotOpen
 from passage.services import access, audit
-from passage.services.errors import NotFound, NotPermitted, PassageError, TaskNotOpen
 from passage.services.human_tasks import get_task
 from passage.services.users import get_user, grants_of
 

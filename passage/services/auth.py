@@ -14,9 +14,9 @@ from sqlmodel import Session, col, select
 
 from models import User
 from models.common import utcnow
+from passage.core.errors import PassageError
+from passage.core.settings import get_settings
 from passage.services import audit
-from passage.services.errors import PassageError
-from passage.settings import get_settings
 
 ANONYMOUS = "anonymous"
 

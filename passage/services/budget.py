@@ -12,9 +12,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from models import QuotaUsage
-from passage.services.errors import BudgetExceeded
+from passage.core.errors import BudgetExceeded
+from passage.core.settings import get_settings
 from passage.services.quota import counter
-from passage.settings import get_settings
 
 PREFIX = "budget-"  # keeps budget rows apart from the persons quotas in the shared table
 

@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 from models import Case, CaseStatus, Person, Role
 from models.case import TITLE_LENGTH
 from models.common import utcnow
-from passage.programmes import Intake, Programme, get_programme
+from passage.core.errors import FormInvalid, NotFound
+from passage.programme import Intake, Programme
+from passage.programme.registry import get_programme
 from passage.services import access, audit
-from passage.services.errors import FormInvalid, NotFound
 
 
 def case_title(text: str) -> str:

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Decision, HumanTask, TaskStatus
 from models.common import utcnow
-from passage.programmes import all_programmes, get_programme
+from passage.core.settings import get_settings
+from passage.programme.registry import all_programmes, get_programme
 from passage.services import access, quota
-from passage.settings import get_settings
 
 UNASSIGNED = "(unclaimed)"
 

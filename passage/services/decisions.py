@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Outcome, TaskStatus
 from models.common import utcnow
-from passage.programmes import get_form
+from passage.core.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
+from passage.programme.registry import get_form
 from passage.services import access, audit
-from passage.services.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
 from passage.services.human_tasks import approvals_of, decision_for, get_task
 from passage.services.users import has_role
 

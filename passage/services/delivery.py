@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from models import Case, Decision, HumanTask
 from models.common import utcnow
-from passage import prefect_bridge as prefect
-from passage.programmes import get_programme
+from passage.core import prefect_bridge as prefect
+from passage.programme.registry import get_programme
 from passage.services import cases, expiry
 from passage.services.decisions import run_input, unapplied
 from passage.services.human_tasks import get_task
@@ -107,7 +107,7 @@ def reconcile(*, session: Session) -> Sweep:
     """One pass: start cases not started, bring broken and orphaned runs back, deliver decisions not taken up,
     expire the tasks whose wait has run out.
 
-    Run one at a time (passage.runner.reconcile_pass holds the installation's lock): starting a case and
+    Run one at a time (passage.orchestration.runner.reconcile_pass holds the installation's lock): starting a case and
     delivering a decision are idempotent, but two passes could both reschedule one crashed run.
     """
     sweep = Sweep(expired=expiry.expire_due(session=session))

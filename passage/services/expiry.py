@@ -11,11 +11,11 @@ from sqlmodel import Session, col, select
 
 from models import Case, HumanTask, NotificationKind, Role, TaskStatus
 from models.common import utcnow
-from passage import messages
+from passage.core import messages
+from passage.core.errors import FormInvalid, TaskNotOpen
+from passage.core.settings import get_settings
 from passage.services import access, audit, notifications
-from passage.services.errors import FormInvalid, TaskNotOpen
 from passage.services.human_tasks import get_task
-from passage.settings import get_settings
 
 
 def expire_due(*, session: Session, now: datetime | None = None, limit: int = 500) -> int:

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Role, TaskStatus
 from models.common import MAX_ID, utcnow
+from passage.core.errors import NotFound
 from passage.services import access, audit, notifications, task_filters
-from passage.services.errors import NotFound
 from passage.services.task_filters import Due, TaskFilter, priority_of
 from passage.services.users import ANY_PROGRAMME
 

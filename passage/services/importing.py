@@ -12,11 +12,12 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, col, select
 
 from models import Case, Role
-from passage.programmes import ImportLayout, Programme, all_programmes, get_programme
+from passage.core.errors import PassageError, reason_of
+from passage.core.settings import get_settings
+from passage.core.spreadsheet import SheetError, read_sheet
+from passage.programme import ImportLayout, Programme
+from passage.programme.registry import all_programmes, get_programme
 from passage.services import access, cases
-from passage.services.errors import PassageError, reason_of
-from passage.settings import get_settings
-from passage.spreadsheet import SheetError, read_sheet
 
 FIRST_ROW = 2  # the header is row 1, as a spreadsheet numbers them
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from models import Case, HumanTask
 from models.common import utcnow
-from passage.programmes import get_form, step_title
+from passage.core.errors import PassageError
+from passage.programme.registry import get_form, step_title
 from passage.services.decisions import decide
-from passage.services.errors import PassageError
 from passage.services.human_tasks import visible
 from passage.services.task_filters import UNASSIGNED, Due, TaskFilter, conditions, due_before
 

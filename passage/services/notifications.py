@@ -21,14 +21,14 @@ from models import (
     User,
 )
 from models.common import utcnow
-from passage import messages
-from passage.business_hours import OfficeHours, next_office_time
+from passage.core import messages
+from passage.core.business_hours import OfficeHours, next_office_time
+from passage.core.settings import get_settings
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME
-from passage.settings import get_settings
 
 if TYPE_CHECKING:
-    from passage.notify import Notifier
+    from passage.core.notify import Notifier
 
 STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send: its rows are taken up again
 MAX_BACKOFF = timedelta(hours=1)
@@ -189,7 +189,7 @@ def channel_tags(task: HumanTask) -> list[str]:
 
 def _channel_message(task: HumanTask, facts: messages.TaskFacts, now: datetime) -> list[dict[str, Any]]:
     """One post for the shared channels (a team's Teams or Slack hook) of the gate, where the routing has any."""
-    from passage.notify import routing
+    from passage.core.notify import routing
 
     settings, tags = get_settings(), channel_tags(task)
     if not routing(settings.notify_config_path).has_route(tags, any_of=True):
@@ -228,7 +228,7 @@ def send_due(
     *, session: Session, notifier: "Notifier | None" = None, now: datetime | None = None, limit: int = 200
 ) -> SendResult:
     """One sender pass: send what is due, mark each sent, or back off (doubling), or failed after the last try."""
-    from passage.notify import Notifier
+    from passage.core.notify import Notifier
 
     settings, now = get_settings(), now or utcnow()
     notifier = notifier or Notifier.from_file(settings.notify_config_path, app_url=settings.inbox_url)

@@ -6,9 +6,9 @@ from datetime import timedelta
 from sqlmodel import Session, col, select
 
 from models import Case
-from passage import prefect_bridge as prefect
+from passage.core import prefect_bridge as prefect
+from passage.core.settings import get_settings
 from passage.services import audit
-from passage.settings import get_settings
 
 log = logging.getLogger(__name__)
 

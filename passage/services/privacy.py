@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Person, Role, StepRun
 from models.common import MAX_ID, utcnow
+from passage.core.errors import NotFound
+from passage.core.settings import get_settings
 from passage.services import access, audit
-from passage.services.errors import NotFound
-from passage.settings import get_settings
 
 # Keys whose values are names or contact data wherever they appear in a case file or task context.
 PERSONAL_KEYS = frozenset(

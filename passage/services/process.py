@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, Decision, HumanTask, TaskStatus
 from models.common import utcnow
-from passage.programmes import gates_of
+from passage.programme.registry import gates_of
 from passage.services import steps
 
 

@@ -5,8 +5,8 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from models import QuotaUsage
-from passage.services.errors import QuotaExceeded
-from passage.settings import QuotaRule, get_settings
+from passage.core.errors import QuotaExceeded
+from passage.core.settings import QuotaRule, get_settings
 
 
 class QuotaLine(BaseModel):

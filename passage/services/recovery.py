@@ -5,9 +5,9 @@ import logging
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, Case
-from passage import prefect_bridge as prefect
+from passage.core import prefect_bridge as prefect
+from passage.core.settings import get_settings
 from passage.services import audit
-from passage.settings import get_settings
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, func
 
 from models import Case, HumanTask, NotificationKind, NotifyPreference, ReminderMark, RoleGrant, TaskStatus, User
 from models.common import utcnow
-from passage import messages
-from passage.business_hours import due_threshold, is_office_time
+from passage.core import messages
+from passage.core.business_hours import due_threshold, is_office_time
+from passage.core.settings import get_settings
 from passage.services.notifications import (
     Recipient,
     dialect_insert,
@@ -27,7 +28,6 @@ from passage.services.notifications import (
     personal_message,
 )
 from passage.services.users import ANY_PROGRAMME
-from passage.settings import get_settings
 
 TASK_COLUMNS = (
     col(HumanTask.id),

@@ -9,13 +9,13 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models import NotificationKind, Role
-from passage import messages
-from passage.charts import all_charts, step_name
+from passage.core import messages
+from passage.core.settings import get_settings
+from passage.core.tabular import to_csv
 from passage.services.access import SYSTEM
+from passage.services.charts import all_charts, step_name
 from passage.services.dashboard import Dashboard, dashboard, figures
 from passage.services.notifications import enqueue, personal_message, recipients
-from passage.settings import get_settings
-from passage.tabular import to_csv
 
 
 class Report(BaseModel):

@@ -8,8 +8,8 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from models import Case, CaseStatus, Decision, HumanTask, Outcome, Role, TaskStatus
-from passage.documents import Document
-from passage.programmes import form_types, get_programme
+from passage.programme import Document
+from passage.programme.registry import form_types, get_programme
 from passage.services import access, audit, cases, steps
 from passage.services.human_tasks import approvals_of, gates_of_case
 from passage.services.process import ProcessStep, process_of

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 
 from models import Role, RoleGrant, User
 from models.common import clean_text
+from passage.core.errors import NotFound, PassageError
 from passage.services import audit
-from passage.services.errors import NotFound, PassageError
 
 ANY_PROGRAMME = "*"
 USERNAME = r"^[a-z0-9][a-z0-9._-]{1,59}$"
@@ -32,7 +32,7 @@ class UserCreate(BaseModel):
     _text = field_validator("username", "full_name", "email", "language", mode="before")(clean_text)
 
     def programmes_unknown(self) -> list[str]:
-        from passage.programmes import all_programmes
+        from passage.programme.registry import all_programmes
 
         known = all_programmes()
         return [g.programme for g in self.grants if g.programme != ANY_PROGRAMME and g.programme not in known]
@@ -194,7 +194,7 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
 
 def set_language(*, session: Session, actor: str, language: str) -> User:
     """A person chooses the language of their inbox and messages (`en` or `nl`)."""
-    from passage.messages import LANGUAGES
+    from passage.core.messages import LANGUAGES
 
     if language not in LANGUAGES:
         raise PassageError("language: use one of {languages}", languages=", ".join(LANGUAGES))

@@ -15,8 +15,8 @@ from sqlmodel import Session, select
 
 from models import AuditEvent, Case, CaseStatus, Decision, HumanTask, Person, Role, TaskStatus
 from passage.cli import main
-from passage.db import get_engine
-from passage.programmes import all_programmes
+from passage.core.db import get_engine
+from passage.programme.registry import all_programmes
 from passage.services.cases import cases_to_launch
 from passage.services.decisions import decide
 from tests.factories import new_case, open_gate, referral

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from models import Case
 from passage.cli import app
-from passage.services.errors import NotPermitted
+from passage.core.errors import NotPermitted
 
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "unhcr_referrals.csv"
 

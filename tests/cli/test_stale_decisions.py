@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from models import HumanTask, Role, TaskStatus
-from passage.db import get_engine
+from passage.core.db import get_engine
 from passage.services.assignment import reassign
 from passage.services.decisions import decide
 from tests.cli.test_cli import Passage

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from models import Case, CaseStatus, HumanTask, TaskStatus
-from passage.db import get_engine
+from passage.core.db import get_engine
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 from tests.conftest import wait_for

@@ -11,10 +11,10 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import Session, select
 
 from models import Decision, HumanTask
-from passage.db import get_engine
+from passage.core.db import get_engine
+from passage.core.settings import get_settings
+from passage.orchestration.stack import child_env
 from passage.services.decisions import decide
-from passage.settings import get_settings
-from passage.stack import child_env
 from tests.flows.driver import start, task_at
 
 DEAD_API = "http://127.0.0.1:9/api"  # the discard port: nothing listens there

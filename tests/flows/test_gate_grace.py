@@ -8,8 +8,8 @@ from prefect.client.orchestration import get_client
 from sqlmodel import Session
 
 from models import Decision
-from passage import prefect_bridge
-from passage.settings import get_settings
+from passage.core import prefect_bridge
+from passage.core.settings import get_settings
 from tests.conftest import wait_for
 from tests.flows.driver import decide_at, start, task_at
 from tests.flows.test_delivery import decision_of, resumes

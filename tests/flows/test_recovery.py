@@ -8,7 +8,7 @@ fired"): Prefect went on without input and the run failed at every recovery, its
 
 from sqlmodel import Session
 
-from passage import prefect_bridge
+from passage.core import prefect_bridge
 from tests.conftest import wait_for
 from tests.flows.driver import decide_at, start, task_at
 from tests.flows.test_gate_grace import state_names

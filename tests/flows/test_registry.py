@@ -5,8 +5,9 @@ from sqlmodel import Session
 
 from flows.afghan_transfer import EXAMPLES
 from flows.afghan_transfer import PROGRAMME as AFGHAN
-from passage.demo import DECIDERS, seed_example
-from passage.programmes import Example, Programme, all_programmes, form_types
+from passage.demo.seed import DECIDERS, seed_example
+from passage.programme import Example, Programme
+from passage.programme.registry import all_programmes, form_types
 from passage.services.human_tasks import list_tasks
 from tests.flows.driver import task_at
 

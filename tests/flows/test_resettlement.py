@@ -3,7 +3,8 @@
 from sqlmodel import Session, select
 
 from models import AuditEvent, CaseStatus, HumanTask, StepRun
-from passage import prefect_bridge, stack
+from passage.core import prefect_bridge
+from passage.orchestration import stack
 from passage.services import quota
 from tests.conftest import wait_for
 from tests.flows.driver import closed, decide_at, start, task_at

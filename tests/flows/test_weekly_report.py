@@ -13,12 +13,12 @@ from sqlmodel import Session
 from flows.operations import weekly_report
 from models import CaseStatus
 from models.common import utcnow
-from passage.business_hours import next_office_time
-from passage.programmes import all_programmes, all_scheduled
+from passage.core.business_hours import next_office_time
+from passage.core.settings import get_settings
+from passage.programme.registry import all_programmes, all_scheduled
 from passage.services.cases import close_case
 from passage.services.notifications import office_hours, send_due
 from passage.services.report import iso_week
-from passage.settings import get_settings
 from tests.conftest import wait_for
 from tests.factories import new_case
 from tests.mailboxes import Mail, Mailbox, smtp_server

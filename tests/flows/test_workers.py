@@ -22,12 +22,12 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, QuotaUsage, StepRun
-from passage import stack
-from passage.db import get_engine, init_db
-from passage.prefect_bridge import WORKER_LABEL
+from passage.core.db import get_engine, init_db
+from passage.core.prefect_bridge import WORKER_LABEL
+from passage.core.settings import get_settings
+from passage.orchestration import stack
 from passage.services.orphans import WORKER_LOST
 from passage.services.recovery import RECOVERED
-from passage.settings import get_settings
 from tests.conftest import wait_for
 from tests.factories import seed_staff
 from tests.flows.driver import decide_at, start, task_at

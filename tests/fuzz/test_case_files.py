@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from models import Case, Person
-from passage import json_text
-from passage.cli import read_json
-from passage.db import get_engine
-from passage.programmes import Programme, all_programmes
+from passage.cli.common import read_json
+from passage.core import json_text
+from passage.core.db import get_engine
+from passage.core.errors import FormInvalid, NotFound
+from passage.programme import Programme
+from passage.programme.registry import all_programmes
 from passage.services.delivery import start_case
-from passage.services.errors import FormInvalid, NotFound
 from tests.fuzz.harness import fuzz, row_counts, untranslated
 from tests.fuzz.strategies import NAMES, bad_value, dotted, field_paths, replaced, visible_text
 from tests.offline import cut_off_prefect

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from passage.db import get_engine
+from passage.core.db import get_engine
 from tests.cli.test_cli import Passage, Run
 from tests.factories import new_case, open_gate
 from tests.fuzz.harness import fuzz, row_counts

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from models import HumanTask, Role, TaskStatus
-from passage.db import get_engine
-from passage.programmes import form_types
+from passage.core.db import get_engine
+from passage.core.errors import FormInvalid
+from passage.programme import GateForm
+from passage.programme.registry import form_types
 from passage.services.decisions import decide, validate_form
-from passage.services.errors import FormInvalid
 from passage.services.human_tasks import decision_for
-from tasks.gate import GateForm
 from tests.factories import new_case, open_gate
 from tests.fuzz.harness import fuzz, row_counts, untranslated
 from tests.fuzz.strategies import bad_value, huge_text, names_field, visible_text, with_control

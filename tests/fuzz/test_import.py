@@ -17,7 +17,8 @@ from pydantic.fields import FieldInfo
 from sqlmodel import Session, func, select
 
 from models import Case
-from passage.programmes import ImportLayout, Programme, get_programme
+from passage.programme import ImportLayout, Programme
+from passage.programme.registry import get_programme
 from passage.services.importing import ImportPlan, mark_already_opened, open_imported, read_import
 from tests.fuzz.harness import fuzz, untranslated
 from tests.fuzz.strategies import bad_value, field_paths, huge_text, with_control

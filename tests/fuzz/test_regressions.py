@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session
 
 from models import Case
-from passage import json_text
-from passage.db import get_engine
-from passage.programmes import all_programmes
+from passage.core import json_text
+from passage.core.db import get_engine
+from passage.core.errors import FormInvalid
+from passage.programme.registry import all_programmes
 from passage.services.cases import open_case
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid
 from tests.cli.test_cli import Passage
 from tests.factories import new_case, open_gate, referral
 from tests.fuzz.harness import row_counts

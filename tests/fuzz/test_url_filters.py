@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from passage.services.errors import FormInvalid
+from passage.core.errors import FormInvalid
 from passage.services.human_tasks import list_tasks
 from passage.services.task_filters import TaskFilter, from_query
 from tests.fuzz.harness import fuzz, untranslated

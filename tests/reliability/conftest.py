@@ -24,9 +24,9 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from sqlmodel import Session
 
 from models.common import utcnow
-from passage import stack
-from passage.db import get_engine
-from passage.settings import Settings, get_settings
+from passage.core.db import get_engine
+from passage.core.settings import Settings, get_settings
+from passage.orchestration import stack
 from tests.mailboxes import free_port
 from tests.ui.conftest import app  # noqa: F401 - the inbox page fixture, for the database fault
 

@@ -12,7 +12,7 @@ import httpx
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, Decision, HumanTask
-from passage import stack
+from passage.orchestration import stack
 from passage.services.decisions import decide
 from passage.services.recovery import RECOVERED
 from tests.factories import DECIDERS, FORMS

@@ -6,12 +6,12 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, Decision, HumanTask, StepRun, TaskStatus
-from passage import prefect_bridge
-from passage.db import get_engine
-from passage.programmes import get_programme
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
+from passage.core.settings import get_settings
+from passage.programme.registry import get_programme
 from passage.services import cases
 from passage.services.decisions import decide
-from passage.settings import get_settings
 from tests.conftest import wait_for
 from tests.factories import new_case, open_gate, referral
 from tests.flows.driver import task_at
@@ -67,7 +67,7 @@ def test_the_inbox_says_the_database_is_unreachable_without_a_traceback(
     db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = app("pm.anna")
-    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{get_settings().home / 'no-such-dir' / 'passage.db'}")
+    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{get_settings().home / 'no-such-dir' / 'passage.core.db'}")
     get_settings.cache_clear()
     get_engine.cache_clear()
     st.cache_resource.clear()

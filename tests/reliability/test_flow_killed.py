@@ -10,8 +10,9 @@ import signal
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, Notification, StepRun
-from passage import prefect_bridge, stack
-from passage.programmes import get_programme
+from passage.core import prefect_bridge
+from passage.orchestration import stack
+from passage.programme.registry import get_programme
 from passage.services import cases
 from passage.services.recovery import RECOVERED
 from tests.conftest import wait_for

@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 
 from models import HumanTask, TaskStatus
 from models.common import utcnow
-from passage import prefect_bridge
 from passage.cli import app
-from passage.db import get_engine
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
 from tests.conftest import wait_for
 from tests.flows.driver import decide_at, start, task_at
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, Notification, NotificationStatus
-from passage.notify import Notifier
+from passage.core.notify import Notifier
 from passage.services.notifications import send_due
 from tests.factories import new_case, open_gate
 from tests.mailboxes import closed_port, hook_server

@@ -7,11 +7,11 @@ import time
 from sqlmodel import Session, col, func, select
 
 from models import AuditEvent, Decision, HumanTask
-from passage import prefect_bridge
-from passage.db import get_engine
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
+from passage.orchestration.stack import child_env
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
-from passage.stack import child_env
 from tests.conftest import wait_for
 from tests.factories import FORMS, referral
 from tests.flows.driver import task_at

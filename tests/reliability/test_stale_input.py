@@ -14,11 +14,11 @@ from prefect.states import Paused
 from sqlmodel import Session, select
 
 from models import Approval, AuditEvent, Decision, HumanTask, Notification, TaskStatus
-from passage import prefect_bridge
+from passage.core import prefect_bridge
+from passage.core.errors import NotPermitted, PassageError, TaskNotOpen
 from passage.services import assignment
 from passage.services.decisions import decide
 from passage.services.delivery import deliver_decision
-from passage.services.errors import NotPermitted, PassageError, TaskNotOpen
 from tests.factories import new_case, open_gate
 from tests.reliability.conftest import state_names
 

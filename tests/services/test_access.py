@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import Session, select
 
 from models import AuditEvent, Case, Role
+from passage.core.errors import NotPermitted
 from passage.services import access, assignment, cases, privacy
 from passage.services.decisions import decide
-from passage.services.errors import NotPermitted
 from passage.services.human_tasks import list_tasks, task_view
 from passage.services.timeline import case_view
 from passage.services.users import Grant, UserCreate, create_user

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models import Approval, AuditEvent, Decision, HumanTask, Outcome, Role, TaskStatus
+from passage.core.errors import NotPermitted
 from passage.services import assignment
 from passage.services.decisions import decide
-from passage.services.errors import NotPermitted
 from passage.services.human_tasks import list_tasks
 from tests.factories import new_case, open_gate
 

@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from models import AuditEvent, User
 from models.common import utcnow
+from passage.core.settings import get_settings
 from passage.services import auth, users
-from passage.settings import get_settings
 
 DEMO = get_settings().demo_password
 

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import Session
 
+from passage.core.errors import BudgetExceeded
+from passage.core.settings import get_settings
 from passage.services import budget
 from passage.services.budget import Budget
-from passage.services.errors import BudgetExceeded
-from passage.settings import get_settings
 
 TRAVEL = Budget("test-travel", "Test travel budget", 1000)
 

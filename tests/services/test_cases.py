@@ -4,10 +4,10 @@ import pytest
 from sqlmodel import Session, select
 
 from models import Case, CaseStatus, Person
-from passage.db import get_engine
-from passage.programmes import get_programme
+from passage.core.db import get_engine
+from passage.core.errors import FormInvalid, NotFound
+from passage.programme.registry import get_programme
 from passage.services.cases import attach_run, close_case, open_case
-from passage.services.errors import FormInvalid, NotFound
 from tests.factories import referral
 
 PERSON = {"full_name": "Ali", "nationality": "SY", "is_principal": True}

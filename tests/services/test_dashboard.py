@@ -10,7 +10,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from models import Case, CaseStatus, Decision, HumanTask, Outcome, TaskStatus
-from passage.db import init_db
+from passage.core.db import init_db
+from passage.core.errors import NotPermitted
 from passage.services import quota
 from passage.services.dashboard import (
     UNASSIGNED,
@@ -22,7 +23,6 @@ from passage.services.dashboard import (
     dashboard,
     figures,
 )
-from passage.services.errors import NotPermitted
 from tests.factories import new_case, open_gate, seed_staff
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import Session, select
 
 from models import AuditEvent, Decision, HumanTask, Role, TaskStatus
-from passage.db import get_engine
+from passage.core.db import get_engine
+from passage.core.errors import FormInvalid, NotPermitted, TaskNotOpen
 from passage.services.decisions import decide, take_decision
-from passage.services.errors import FormInvalid, NotPermitted, TaskNotOpen
 from tests.factories import new_case, open_gate
 
 

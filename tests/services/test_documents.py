@@ -5,7 +5,7 @@ from typing import Any
 from sqlmodel import Session
 
 from models import Role
-from passage.programmes import get_programme
+from passage.programme.registry import get_programme
 from passage.services.cases import open_case
 from passage.services.decisions import decide
 from passage.services.timeline import case_view

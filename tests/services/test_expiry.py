@@ -7,9 +7,9 @@ from sqlmodel import Session, col, select
 
 from models import AuditEvent, HumanTask, Notification, NotificationKind, Role, TaskStatus
 from models.common import utcnow
+from passage.core.errors import FormInvalid, NotPermitted, TaskNotOpen
 from passage.services import notifications
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid, NotPermitted, TaskNotOpen
 from passage.services.expiry import expire_due, reopen
 from tests.factories import new_case, open_gate
 

@@ -10,12 +10,12 @@ from openpyxl import Workbook
 from sqlmodel import Session, func, select
 
 from models import AuditEvent, Case, CaseStatus, Person
+from passage.core.errors import NotPermitted, PassageError
+from passage.core.settings import get_settings
 from passage.services import cases as case_service
 from passage.services import importing
 from passage.services.cases import cases_to_launch
-from passage.services.errors import NotPermitted, PassageError
 from passage.services.importing import RowError, mark_already_opened, open_imported, read_import
-from passage.settings import get_settings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 HEADER = "unhcr_ref,country_of_asylum,quota_year,vulnerabilities,full_name,nationality,birth_date,is_principal"

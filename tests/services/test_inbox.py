@@ -10,10 +10,10 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from models import AuditEvent, Decision, HumanTask, Role, TaskStatus
-from passage.programmes import step_title
+from passage.core.errors import FormInvalid, PassageError
+from passage.programme.registry import step_title
 from passage.services import assignment
 from passage.services.decisions import decide
-from passage.services.errors import FormInvalid, PassageError
 from passage.services.human_tasks import list_tasks
 from passage.services.inbox import bulk_approvable, bulk_approve, count_tasks
 from passage.services.task_filters import Due, Sort, TaskFilter, from_query, to_query

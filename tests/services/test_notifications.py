@@ -11,10 +11,10 @@ from sqlmodel import Session, col, select
 
 from models import AuditEvent, HumanTask, Notification, NotificationKind, NotificationStatus, User
 from models.common import utcnow
-from passage.db import get_engine
-from passage.notify import Notifier
+from passage.core.db import get_engine
+from passage.core.notify import Notifier
+from passage.core.settings import get_settings
 from passage.services.notifications import enqueue_assignment, list_outbox, retry_failed, send_due, set_digest
-from passage.settings import get_settings
 from tests.factories import new_case, open_gate
 from tests.mailboxes import Hook, Mailbox, closed_port, hook_server, smtp_server
 

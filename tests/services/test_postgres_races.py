@@ -21,9 +21,9 @@ SPAWN = multiprocessing.get_context("spawn")  # a clean interpreter: no inherite
 
 def decide_each(task_ids: list[int], actor: str, start: Barrier, results: "Queue[tuple[int, str, str]]") -> None:
     """In a process of its own: decide every task as `actor`, each at the same moment as the other process."""
-    from passage.db import get_engine
+    from passage.core.db import get_engine
+    from passage.core.errors import TaskNotOpen
     from passage.services.decisions import decide
-    from passage.services.errors import TaskNotOpen
 
     for task_id in task_ids:
         with Session(get_engine()) as session:
@@ -40,7 +40,7 @@ def decide_each(task_ids: list[int], actor: str, start: Barrier, results: "Queue
 
 def sweep_once(start: Barrier, results: "Queue[tuple[int, str, str]]") -> None:
     """In a process of its own: one reminder sweep, started at the same moment as the other."""
-    from passage.db import get_engine
+    from passage.core.db import get_engine
     from passage.services.reminders import reminder_sweep
 
     with Session(get_engine()) as session:

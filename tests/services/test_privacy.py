@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from models import Case, CaseStatus, Person
 from models.common import utcnow
+from passage.core.settings import get_settings
 from passage.services import cases, privacy
-from passage.settings import get_settings
 from tests.factories import new_case
 
 

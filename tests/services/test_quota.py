@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import Session
 
+from passage.core.errors import QuotaExceeded
+from passage.core.settings import get_settings
 from passage.services import quota
-from passage.services.errors import QuotaExceeded
-from passage.settings import get_settings
 
 
 @pytest.mark.parametrize(

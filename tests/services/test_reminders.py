@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models import Notification, NotificationKind, Role, User
-from passage.db import get_engine
+from passage.core.db import get_engine
 from passage.services.decisions import decide
 from passage.services.notifications import send_due, set_digest
 from passage.services.reminders import digest_sweep, reminder_sweep

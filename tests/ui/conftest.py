@@ -8,8 +8,8 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
+from passage.core.settings import get_settings
 from passage.services import auth
-from passage.settings import get_settings
 from tests.offline import cut_off_prefect
 from ui.state import sign_in
 

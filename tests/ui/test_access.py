@@ -7,10 +7,10 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from models import Role
+from passage.core.settings import get_settings
 from passage.services.assignment import DelegationCreate, delegate
 from passage.services.decisions import decide
 from passage.services.users import set_language
-from passage.settings import get_settings
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
 

@@ -3,7 +3,7 @@
 from sqlmodel import Session
 
 from models import Role
-from passage.documents import DocumentState
+from passage.programme import DocumentState
 from passage.services.decisions import decide
 from tests.factories import FORMS, new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from models import User
 from models.common import utcnow
-from passage import prefect_bridge
-from passage.services import auth, errors
-from passage.services.errors import TaskNotOpen
+from passage.core import errors, prefect_bridge
+from passage.core.errors import TaskNotOpen
+from passage.services import auth
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown

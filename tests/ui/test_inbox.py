@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from models import AuditEvent, Decision, HumanTask, Outcome, Role, TaskStatus
-from passage.db import get_engine
+from passage.core.db import get_engine
 from passage.services.decisions import decide
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown

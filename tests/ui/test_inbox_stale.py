@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from models import AuditEvent, HumanTask, TaskStatus
-from passage.db import get_engine
+from passage.core.db import get_engine
 from passage.services.assignment import reassign
 from tests.factories import new_case, open_gate
 from tests.fuzz.harness import row_counts

@@ -8,9 +8,9 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from models import Case, CaseStatus
-from passage import prefect_bridge
-from passage.db import get_engine
-from passage.programmes import all_programmes
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
+from passage.programme.registry import all_programmes
 from passage.services.cases import list_cases, persons_of
 from passage.services.users import set_language
 from tests.ui.conftest import OpenApp, assert_clean

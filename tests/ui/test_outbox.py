@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from models import NotificationKind, NotificationStatus
 from models.common import utcnow
-from passage.notify import Notifier
+from passage.core.notify import Notifier
 from passage.services.notifications import send_due
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate

@@ -8,9 +8,9 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from models import Role
-from passage.programmes import all_programmes
+from passage.core.errors import FormInvalid, PassageError
+from passage.programme.registry import all_programmes
 from passage.services import assignment
-from passage.services.errors import FormInvalid, PassageError
 from passage.services.users import Grant, UserCreate, add_user, revoke_grant, set_active, user_rows
 from ui import forms
 from ui.i18n import current_language, explain, format_date, t

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from models import Case
-from passage.programmes import all_programmes
+from passage.core.errors import PassageError
+from passage.programme.registry import all_programmes
 from passage.services.cases import list_cases
-from passage.services.errors import PassageError
 from passage.services.timeline import case_view
 from ui import views
 from ui.export import csv_button

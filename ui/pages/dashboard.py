@@ -3,10 +3,10 @@
 import altair as alt
 import streamlit as st
 
-from passage import charts
-from passage.programmes import get_programme
+from passage.core.errors import PassageError
+from passage.programme.registry import get_programme
+from passage.services import charts
 from passage.services.dashboard import Dashboard, dashboard, figures, visible_programmes
-from passage.services.errors import PassageError
 from ui.export import csv_button
 from ui.i18n import explain, format_datetime, t
 from ui.state import current_user, session

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from passage.programmes import get_programme
-from passage.services.errors import PassageError
+from passage.core.errors import PassageError
+from passage.programme.registry import get_programme
 from passage.services.importing import (
     ImportPlan,
     importable_programmes,

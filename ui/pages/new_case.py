@@ -8,10 +8,11 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from passage import json_text
-from passage.programmes import Programme, all_programmes
+from passage.core import json_text
+from passage.core.errors import FormInvalid, NotPermitted, PassageError
+from passage.programme import Programme
+from passage.programme.registry import all_programmes
 from passage.services.delivery import start_case
-from passage.services.errors import FormInvalid, NotPermitted, PassageError
 from ui import forms
 from ui.i18n import explain, explain_reason, t
 from ui.state import current_user, session

@@ -29,7 +29,7 @@ from prefect.workers.base import BaseJobConfiguration, BaseVariables, BaseWorker
 
 WORK_POOL_TYPE = "passage"
 # Imported once in the forkserver; every run is a fork of that process.
-WARM_MODULES = ["passage.worker", "flows"]
+WARM_MODULES = ["passage.orchestration.worker", "flows"]
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -44,14 +44,18 @@ def _forkserver() -> ForkServerContext:
 
 
 def _main_module() -> list[str]:
-    """The worker's main module (`python -m passage.cli serve`: passage.cli), for the forkserver to import.
+    """The worker's main module when it is a plain module, for the forkserver to import.
 
-    multiprocessing runs the parent's main module again in every child before its target. Imported
-    once in the forkserver, its own imports (the CLI's: alembic, mako, pygments) are already loaded in
-    each fork: without this they took a third of every run's CPU (py-spy on bench.quota_year).
+    multiprocessing runs the parent's main module again in every child before its target, unless it is
+    a package's `__main__` (as `python -m passage.cli` is) or a script. Imported once in the forkserver,
+    such a module's imports are already loaded in each fork: re-imported per run, the CLI's alembic,
+    mako and pygments took a third of every run's CPU (py-spy on bench.quota_year). Never a `__main__`:
+    importing one runs it.
     """
     spec = getattr(sys.modules["__main__"], "__spec__", None)
-    return [spec.name] if spec is not None and spec.name != "__main__" else []
+    if spec is None or spec.name == "__main__" or spec.name.endswith(".__main__"):
+        return []
+    return [spec.name]
 
 
 def die_with_parent() -> None:
@@ -74,8 +78,8 @@ def die_with_parent() -> None:
 
 def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
     """The body of a forked child: run one flow run to its end or its next gate, then exit."""
-    from passage import prefect_bridge
-    from passage.programmes import flow_named
+    from passage.core import prefect_bridge
+    from passage.programme.registry import flow_named
 
     die_with_parent()
     os.environ.update(env)
@@ -88,14 +92,14 @@ def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
 
 def hand_over_decisions(flow_run_id: str) -> None:
     """Resume the run at once if its gate was decided while its process was still suspending."""
-    from passage.db import session_scope
+    from passage.core.db import session_scope
     from passage.services.delivery import deliver_for_run
 
     try:
         with session_scope() as session:
             deliver_for_run(session=session, flow_run_id=flow_run_id)
     except Exception:  # the reconciler delivers it later; never let this stop the worker
-        logging.getLogger("passage.worker").exception("could not hand decisions to run %s", flow_run_id)
+        logging.getLogger("passage.orchestration.worker").exception("could not hand decisions to run %s", flow_run_id)
 
 
 class PassageWorker(BaseWorker[BaseJobConfiguration, BaseVariables, PassageWorkerResult]):

@@ -1,6 +1,6 @@
 """Passage's Prefect server: Prefect's own app, as `prefect server start` serves it, whose "busy" says when to retry.
 
-    python -m passage.prefect_server --host 127.0.0.1 --port 4200
+    python -m passage.orchestration.prefect_server --host 127.0.0.1 --port 4200
 
 On SQLite, a write whose transaction read before another write committed fails at once ("database is
 locked": its snapshot is stale, waiting does not help) and Prefect's server answers 503. Prefect's

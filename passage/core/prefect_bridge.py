@@ -32,7 +32,7 @@ from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, PREFECT_FLOWS_HEARTBEAT
 from prefect.states import Crashed, Scheduled
 from pydantic import BaseModel
 
-from passage.services.errors import PassageError
+from passage.core.errors import PassageError
 
 T = TypeVar("T", bound=BaseModel)
 

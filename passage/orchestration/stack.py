@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from passage.env import prefect_env
-from passage.settings import Settings
+from passage.core.env import prefect_env
+from passage.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +85,7 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
 def start_prefect_server(settings: Settings, timeout: float | None = None) -> subprocess.Popen[bytes]:
     """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "passage.prefect_server", "--host", settings.host]
+    args = [sys.executable, "-m", "passage.orchestration.prefect_server", "--host", settings.host]
     server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
     try:
         wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout or settings.startup_seconds)
@@ -179,7 +179,7 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 def wait_for_worker(settings: Settings, since: datetime, timeout: float | None = None) -> None:
     """Block until a worker started after `since` takes runs from the pool (so cases move)."""
-    from passage import prefect_bridge
+    from passage.core import prefect_bridge
 
     timeout = timeout or settings.startup_seconds
     deadline = time.monotonic() + timeout

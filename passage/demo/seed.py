@@ -11,15 +11,16 @@ from sqlmodel import Session, select
 
 from models import Case, Role, User
 from models.common import utcnow
-from passage.programmes import Example, Programme, all_programmes
+from passage.core.settings import get_settings
+from passage.programme import Example, Programme
+from passage.programme.registry import all_programmes
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 from passage.services.human_tasks import TaskRequest, open_task
 from passage.services.users import Grant, UserCreate, create_user, hash_password
-from passage.settings import get_settings
 
 if TYPE_CHECKING:
-    from tasks.gate import Gate
+    from passage.programme import Gate
 
 USERS = [
     UserCreate(
@@ -128,7 +129,7 @@ def seed_users(*, session: Session, users: list[UserCreate] = USERS) -> None:
 def seed(*, session: Session) -> list[str]:
     """Create the demo users, and the demo cases once; returns the refs of cases started now."""
     seed_users(session=session)
-    from passage.demo_routing import seed_notifications
+    from passage.demo.routing import seed_notifications
 
     seed_notifications(session=session, users=[(user.username, str(user.email)) for user in USERS])
     if session.exec(select(Case.id)).first() is not None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from passage.settings import Settings
+from passage.core.settings import Settings
 
 # One CA for Prefect's client to load when its API is plain HTTP (no TLS): the file says why.
 PLAIN_HTTP_CA = Path(__file__).with_name("plain_http_ca.pem")

@@ -13,14 +13,14 @@ import socket
 import threading
 from collections.abc import Callable
 
-from passage import prefect_bridge
-from passage.db import exclusive, init_db, session_scope
-from passage.programmes import all_programmes, all_scheduled
+from passage.core import prefect_bridge
+from passage.core.db import exclusive, init_db, session_scope
+from passage.core.settings import get_settings
+from passage.orchestration.worker import WORK_POOL_TYPE, PassageWorker
+from passage.programme.registry import all_programmes, all_scheduled
 from passage.services.delivery import Sweep, reconcile
-from passage.settings import get_settings
-from passage.worker import WORK_POOL_TYPE, PassageWorker
 
-log = logging.getLogger("passage.runner")
+log = logging.getLogger("passage.orchestration.runner")
 WORKER_RESTART_SECONDS = 5.0
 RECONCILER_LOCK = "passage-reconciler"
 

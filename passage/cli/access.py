@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from passage.db import init_db, session_scope
+from passage.core.db import init_db, session_scope
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
@@ -140,7 +140,7 @@ def privacy_pseudonymise(actor: Annotated[str, typer.Option("--as")] = "system")
 @privacy_app.command("export")
 def privacy_export(person: str, actor: Annotated[str, typer.Option("--as")]) -> None:
     """One person's data as JSON: PERSON is a person id, or an exact name (Arabic or Dari script as stored)."""
-    from passage.services.errors import NotFound, PassageError
+    from passage.core.errors import NotFound, PassageError
     from passage.services.privacy import export_person, find_persons
 
     init_db()

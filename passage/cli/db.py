@@ -2,8 +2,8 @@
 
 import typer
 
-from passage import schema
-from passage.db import get_engine
+from passage.core import schema
+from passage.core.db import get_engine
 
 db_app = typer.Typer(no_args_is_help=True, help="The app database's schema (Alembic migrations).")
 

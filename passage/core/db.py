@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
-from passage.settings import get_settings
+from passage.core.settings import get_settings
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,7 +40,7 @@ def get_engine(url: str | None = None) -> Engine:
 
 def init_db(engine: Engine | None = None) -> None:
     """Migrate the database to the code's schema if it is behind (a quick check when it is not)."""
-    from passage import schema
+    from passage.core import schema
 
     engine = engine or get_engine()
     if schema.current(engine) != schema.head():

@@ -1,6 +1,6 @@
 """Alembic's entry point: the tables of `models` (SQLModel.metadata), on the configured database.
 
-`passage.schema` hands in a connection that already holds the migration lock; run on its own (e.g.
+`passage.core.schema` hands in a connection that already holds the migration lock; run on its own (e.g.
 `alembic -c ...`), this opens the database named by PASSAGE_DATABASE_URL.
 """
 
@@ -15,7 +15,7 @@ from sqlmodel.sql.sqltypes import AutoString
 
 import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from models.common import UTCDateTime
-from passage.settings import get_settings
+from passage.core.settings import get_settings
 
 
 def render_item(kind: str, item: Any, _context: AutogenContext) -> str | Literal[False]:

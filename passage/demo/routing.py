@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from models import NotifyPreference
-from passage.programmes import all_programmes
+from passage.core.settings import get_settings
+from passage.programme.registry import all_programmes
 from passage.services.notifications import set_digest
-from passage.settings import get_settings
 
 DEMO_SMTP = "127.0.0.1:8025"
 DIGEST_USER = "pm.joost"  # chooses the daily digest in the demo; everyone else gets a message per task

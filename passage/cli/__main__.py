@@ -1,0 +1,5 @@
+"""`python -m passage.cli`."""
+
+from passage.cli.main import main
+
+main()

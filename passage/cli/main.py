@@ -1,0 +1,134 @@
+"""The `passage` command: the stack's own commands, and the groups of the other modules."""
+
+import logging
+import signal
+import sys
+from contextlib import nullcontext
+
+import typer
+from pydantic import ValidationError
+
+from models.common import utcnow
+from passage.cli.access import audit_app, privacy_app, users_app
+from passage.cli.cases import cases_app
+from passage.cli.common import emit, fail, refuse_bad_arguments, say_error
+from passage.cli.db import db_app
+from passage.cli.notify import notify_app
+from passage.cli.tasks import tasks_app
+from passage.core.db import init_db, session_scope
+from passage.core.errors import FormInvalid, PassageError
+from passage.core.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, help="Passage: programme workflows with human gates.")
+app.add_typer(cases_app, name="cases")
+app.add_typer(tasks_app, name="tasks")
+app.add_typer(notify_app, name="notify")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(privacy_app, name="privacy")
+app.add_typer(db_app, name="db")
+
+# The stack's commands import Prefect (about 2 s) inside the command: the other commands, and
+# `passage --help`, need none of it.
+
+
+@app.command()
+def up() -> None:
+    """Start the embedded stack (Prefect server, flows, inbox) with demo data; Ctrl-C stops it."""
+    from passage.demo.seed import seed
+    from passage.orchestration import stack
+
+    settings = get_settings()
+    init_db()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # With PASSAGE_PREFECT_SERVER_URL the Prefect server runs elsewhere: use it, start none.
+    server = nullcontext() if settings.prefect_server_url else stack.prefect_server(settings)
+    try:
+        with server:
+            typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
+            started_at = utcnow()
+            with stack.flow_runner(settings):
+                stack.wait_for_worker(settings, since=started_at)
+                with session_scope() as session:
+                    started = seed(session=session)
+                typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
+                typer.echo(f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}")
+                with stack.inbox(settings) as inbox:
+                    typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
+                    inbox.wait()
+    except KeyboardInterrupt:
+        typer.echo("stopping")
+    except stack.StackError as exc:
+        raise fail(f"{exc} (logs in {settings.home.resolve() / 'logs'})") from None
+
+
+def log_to_stderr() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@app.command()
+def serve() -> None:
+    """All in one: deploy, a worker, the reconciler and the notification sender (started by `passage up`)."""
+    from passage.orchestration.runner import serve as run
+
+    log_to_stderr()
+    run()
+
+
+@app.command()
+def deploy() -> None:
+    """Create the work pool and deploy every programme and scheduled flow into it (idempotent; once per release)."""
+    from passage.orchestration.runner import deploy_all
+
+    deploy_all()
+    typer.echo("work pool and deployments up to date")
+
+
+@app.command()
+def worker() -> None:
+    """One worker of the pool: run as many as needed, on any machine; SIGTERM or Ctrl-C stops it cleanly."""
+    from passage.orchestration.runner import run_worker
+
+    log_to_stderr()
+    run_worker()
+
+
+@app.command()
+def reconciler() -> None:
+    """The reconciler and the notification sender, until stopped (one per installation; a lock keeps extras idle)."""
+    from passage.orchestration.runner import run_reconciler
+
+    log_to_stderr()
+    run_reconciler()
+
+
+@app.command()
+def reconcile() -> None:
+    """One reconciler pass: start pending cases, recover lost runs, deliver undelivered decisions."""
+    from passage.orchestration.runner import reconcile_pass
+
+    init_db()
+    sweep = reconcile_pass()
+    if sweep is None:
+        raise fail("another reconciler is in the middle of a pass; nothing done")
+    emit(sweep)
+
+
+def main() -> None:
+    """Entry point: service errors become one line on stderr and exit code 1."""
+    try:
+        refuse_bad_arguments(sys.argv[1:])
+        app()
+    except (FormInvalid, ValidationError) as exc:
+        # One line per field, whichever model refused it (a form, a user, a delegation).
+        invalid = exc if isinstance(exc, FormInvalid) else FormInvalid.from_validation(exc)
+        for name, reason in invalid.fields.items():
+            say_error(f"{name}: {reason}")
+        sys.exit(1)
+    except PassageError as exc:
+        say_error(str(exc))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

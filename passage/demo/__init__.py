@@ -1,0 +1,1 @@
+"""The demo installation: staff, example cases and notification routes for `passage up`."""
