@@ -94,7 +94,7 @@ def gate(
         payload = decision_soon(case, spec.step)
     if payload is None:
         get_run_logger().info("case %s waits for %s (%s)", case.ref, spec.title, spec.role.value)
-        prefect.suspend(spec.form, key=spec.step)  # the process exits here until resumed
+        prefect.suspend(key=spec.step)  # the process exits here until resumed
         payload = request_decision(case, spec, requested_by, context or {})
         if payload is None:
             raise RuntimeError(f"run resumed at {spec.step} without a recorded decision")

@@ -38,7 +38,8 @@ def users_add(
     password: Annotated[bool, typer.Option("--password", help="ask for a password (hidden input)")] = False,
 ) -> None:
     """Add a user (or add roles to one)."""
-    from passage.services.users import UserCreate, add_user
+    from passage.services.staff import add_user
+    from passage.services.users import UserCreate
 
     secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
     init_db()
@@ -53,7 +54,7 @@ def users_add(
 @users_app.command("list")
 def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every user with their roles per programme."""
-    from passage.services.users import user_rows
+    from passage.services.staff import user_rows
 
     init_db()
     with session_scope() as session:
@@ -69,7 +70,7 @@ def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = 
 
 
 def _set_active(username: str, actor: str, *, active: bool) -> None:
-    from passage.services.users import set_active
+    from passage.services.staff import set_active
 
     init_db()
     with session_scope() as session:

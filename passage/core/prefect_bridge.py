@@ -8,7 +8,7 @@ from uuid import UUID
 
 import httpx
 from prefect import Flow
-from prefect.client.orchestration import get_client
+from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.filters import (
     FlowRunFilter,
@@ -89,10 +89,16 @@ def current_run_id() -> str:
     return str(context.flow_run.id)
 
 
-def suspend(form: type[T], *, key: str) -> T:
-    """Suspend the current run until its input arrives; the process exits meanwhile."""
+def suspend(*, key: str) -> None:
+    """Suspend the current run at gate `key` until it is resumed; the process exits meanwhile.
+
+    Prefect is given the key and nothing else: no input schema, no form. The decision that resumes the
+    run is read from Passage's database, so no personal or special-category data is ever stored in
+    Prefect, whose API has no per-record access rules. Called again after the resume, it returns at
+    once (Prefect refuses a second suspension under a key that has fired).
+    """
     # No timeout: a gate waits days or months, and Passage tracks due dates itself.
-    return suspend_flow_run(wait_for_input=form, key=key, timeout=None)
+    suspend_flow_run(key=key, timeout=None)
 
 
 def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
@@ -141,8 +147,8 @@ def run_state(flow_run_id: str) -> RunState | None:
     )
 
 
-def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
-    """Resume a run suspended at gate `step` with the gate's input (the server validates it against the schema).
+def resume(flow_run_id: str, *, step: str) -> None:
+    """Resume a run suspended at gate `step`: a bare signal, carrying no data (the run reads its decision).
 
     Refuses (RunNotWaiting) a run that is not suspended at `step`: it moved on, ended, or is unknown.
     Without client retries: a retry seconds later could land on the run suspended at its *next*
@@ -164,7 +170,10 @@ def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
                     step=step,
                     where=where,
                 )
-            response = client.resume_flow_run(UUID(flow_run_id), run_input=run_input)
+            keyset = state.state_details.run_input_keyset
+            if keyset:
+                _take_empty_input(client, UUID(flow_run_id), keyset["schema"])
+            response = client.resume_flow_run(UUID(flow_run_id), run_input={} if keyset else None)
     except UNREACHABLE as exc:
         raise PrefectUnavailable("could not resume the flow run: {exc}", exc=exc) from exc
     if response.status == SetStateStatus.REJECT:
@@ -172,6 +181,17 @@ def resume(flow_run_id: str, run_input: dict[str, Any], *, step: str) -> None:
         raise RunNotWaiting(
             "flow run {flow_run_id} refused the resume: {reason}", flow_run_id=flow_run_id, reason=reason
         )
+
+
+def _take_empty_input(client: SyncPrefectClient, flow_run_id: UUID, schema_key: str) -> None:
+    """Let a run suspended by an earlier release, which waits for its gate's whole form, take an empty input.
+
+    Releases before the floors suspended with the gate's form as the input schema and resumed with the
+    decision in it. Such a run, still waiting, has its saved schema replaced by one that accepts `{}`:
+    the resumed run ignores its input and reads the decision from the database like any other.
+    """
+    client.delete_flow_run_input(flow_run_id, schema_key)
+    client.create_flow_run_input(flow_run_id, schema_key, "{}")
 
 
 def reschedule(flow_run_id: str) -> None:

@@ -5,8 +5,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, ClassVar, Generic, TypeVar
 
-from prefect.input import RunInput
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import Role
 from models.common import clean_text, plausible_date
@@ -21,8 +20,14 @@ HEALTH: dict[str, Any] = {"sensitive": "health"}
 DNA: dict[str, Any] = {"sensitive": "dna"}
 
 
-class GateForm(RunInput):
-    """Base of every gate's form: the decision itself plus the form's own fields."""
+class GateForm(BaseModel):
+    """Base of every gate's form: the decision itself plus the form's own fields.
+
+    It stays in Passage: Prefect is told only that a gate was decided, never what (a form can carry
+    health and DNA data). A key the form does not know is refused, not dropped unseen.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     approved: bool = Field(description="approve (true) or reject (false)")
     comment: str = Field(default="", max_length=4000)

@@ -1,6 +1,5 @@
 """Recording a decision: the one code path used by the inbox, the CLI, the flows' tests and benchmarks."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,7 +11,7 @@ from models import Approval, Case, Decision, HumanTask, Outcome, TaskStatus
 from models.common import utcnow
 from passage.core.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
 from passage.programme.registry import get_form
-from passage.services import access, audit
+from passage.services import access, audit, delivery
 from passage.services.human_tasks import approvals_of, decision_for, get_task
 from passage.services.users import has_role
 
@@ -151,23 +150,8 @@ def decide(
     session.commit()
     session.refresh(decision)
     if deliver:
-        from passage.services.delivery import deliver_decision
-
-        deliver_decision(session=session, decision=decision)
+        delivery.deliver_decision(session=session, decision=decision)
     return decision
-
-
-def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[tuple[Decision, HumanTask]]:
-    """Decisions whose flow run has not taken them yet (of one run, or all), oldest first."""
-    query = (
-        select(Decision, HumanTask)
-        .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
-        .where(col(Decision.applied_at).is_(None))
-        .order_by(col(Decision.id))
-    )
-    if flow_run_id is not None:
-        query = query.where(col(HumanTask.flow_run_id) == flow_run_id)
-    return session.exec(query).all()
 
 
 def take_decisions(*, session: Session, case_id: int) -> dict[str, dict[str, Any]]:

@@ -2,16 +2,16 @@
 
 import logging
 import time
+from collections.abc import Sequence
 
 from pydantic import BaseModel
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from models import Case, Decision, HumanTask
 from models.common import utcnow
 from passage.core import prefect_bridge as prefect
 from passage.programme.registry import get_programme
 from passage.services import cases, expiry
-from passage.services.decisions import run_input, unapplied
 from passage.services.human_tasks import get_task
 from passage.services.orphans import crash_orphaned_runs
 from passage.services.recovery import recover_broken_runs, recover_run
@@ -34,13 +34,26 @@ class Sweep(BaseModel):
     expired: int = 0
 
 
+def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[tuple[Decision, HumanTask]]:
+    """Decisions whose flow run has not taken them yet (of one run, or all), oldest first."""
+    query = (
+        select(Decision, HumanTask)
+        .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
+        .where(col(Decision.applied_at).is_(None))
+        .order_by(col(Decision.id))
+    )
+    if flow_run_id is not None:
+        query = query.where(col(HumanTask.flow_run_id) == flow_run_id)
+    return session.exec(query).all()
+
+
 def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
     state = prefect.run_state(task.flow_run_id)
     if state is None:
         return "unknown-run"
     if state.is_paused and state.pause_key == task.step:
         try:
-            prefect.resume(task.flow_run_id, run_input(decision=decision), step=task.step)
+            prefect.resume(task.flow_run_id, step=task.step)
         except prefect.RunNotWaiting:
             return "waiting"  # it moved on since the look above: its gate reads the decision itself
         decision.delivered_at = utcnow()

@@ -1,4 +1,4 @@
-"""Staff, their roles per programme, their passwords; the administrator's functions to manage them."""
+"""Staff, their roles per programme, their passwords, their language (the administrator's functions: staff.py)."""
 
 from collections.abc import Sequence
 
@@ -9,6 +9,8 @@ from sqlmodel import Session, col, select
 from models import Role, RoleGrant, User
 from models.common import clean_text
 from passage.core.errors import NotFound, PassageError
+from passage.core.messages import LANGUAGES
+from passage.programme.registry import all_programmes
 from passage.services import audit
 
 ANY_PROGRAMME = "*"
@@ -32,21 +34,8 @@ class UserCreate(BaseModel):
     _text = field_validator("username", "full_name", "email", "language", mode="before")(clean_text)
 
     def programmes_unknown(self) -> list[str]:
-        from passage.programme.registry import all_programmes
-
         known = all_programmes()
         return [g.programme for g in self.grants if g.programme != ANY_PROGRAMME and g.programme not in known]
-
-
-class UserRow(BaseModel):
-    """A user as the admin page and `passage users list` show them: no password hash."""
-
-    username: str
-    full_name: str
-    email: str
-    active: bool
-    locked: bool
-    grants: list[Grant]
 
 
 def hash_password(password: str) -> str:
@@ -105,97 +94,8 @@ def has_role(*, session: Session, username: str, role: Role | str, programme: st
     return session.exec(query).first() is not None
 
 
-def user_rows(*, session: Session, actor: str) -> list[UserRow]:
-    """Every user with their grants (administrators only)."""
-    from models.common import utcnow
-    from passage.services.access import require_admin
-
-    require_admin(session=session, actor=actor)
-    now = utcnow()
-    return [
-        UserRow(
-            username=u.username,
-            full_name=u.full_name,
-            email=u.email,
-            active=u.active,
-            locked=u.locked_until is not None and u.locked_until > now,
-            grants=[Grant(role=g.role, programme=g.programme) for g in grants_of(session=session, username=u.username)],
-        )
-        for u in list_users(session=session)
-    ]
-
-
-def add_user(*, session: Session, actor: str, user_create: UserCreate) -> User:
-    """An administrator adds a user or adds grants to one, audited."""
-    from passage.services.access import require_admin
-
-    require_admin(session=session, actor=actor)
-    if user_create.programmes_unknown():
-        raise NotFound("unknown programme(s): {programmes}", programmes=", ".join(user_create.programmes_unknown()))
-    user = create_user(session=session, user_create=user_create)
-    user.active = True
-    audit.record(
-        session=session,
-        actor=actor,
-        action="user.saved",
-        detail={
-            "username": user.username,
-            "grants": [g.model_dump(mode="json") for g in user_create.grants],
-            "password_set": user_create.password is not None,
-        },
-    )
-    session.commit()
-    session.refresh(user)
-    return user
-
-
-def revoke_grant(*, session: Session, actor: str, username: str, grant: Grant) -> None:
-    """An administrator removes one role of a user, audited."""
-    from passage.services.access import require_admin
-
-    require_admin(session=session, actor=actor)
-    row = session.exec(
-        select(RoleGrant).where(
-            RoleGrant.username == username, RoleGrant.role == grant.role, RoleGrant.programme == grant.programme
-        )
-    ).first()
-    if row is None:
-        raise NotFound(
-            "{username} has no {role} grant in {programme}",
-            username=username,
-            role=grant.role.value,
-            programme=grant.programme,
-        )
-    session.delete(row)
-    audit.record(
-        session=session, actor=actor, action="user.revoked", detail={"username": username, **grant.model_dump()}
-    )
-    session.commit()
-
-
-def set_active(*, session: Session, actor: str, username: str, active: bool) -> User:
-    """An administrator disables (or re-enables) a user: a disabled user cannot log in or act."""
-    from passage.services.access import require_admin
-
-    require_admin(session=session, actor=actor)
-    if actor == username and not active:
-        raise PassageError("an administrator cannot disable their own account")
-    user = session.get(User, username)
-    if user is None:
-        raise NotFound("no user '{username}'", username=username)
-    user.active = active
-    session.add(user)
-    action = "user.enabled" if active else "user.disabled"
-    audit.record(session=session, actor=actor, action=action, detail={"username": username})
-    session.commit()
-    session.refresh(user)
-    return user
-
-
 def set_language(*, session: Session, actor: str, language: str) -> User:
     """A person chooses the language of their inbox and messages (`en` or `nl`)."""
-    from passage.core.messages import LANGUAGES
-
     if language not in LANGUAGES:
         raise PassageError("language: use one of {languages}", languages=", ".join(LANGUAGES))
     user = get_user(session=session, username=actor)

@@ -85,7 +85,7 @@ def test_a_resume_for_a_run_that_waits_elsewhere_is_refused_and_changes_nothing(
     run_id = run_paused_at("ind-decision")  # the run has moved on to the next gate
     history = state_names(run_id)
     with pytest.raises(prefect_bridge.RunNotWaiting, match="is not waiting at accept-for-selection"):
-        prefect_bridge.resume(run_id, {"approved": True, "decided_by": "pm.anna"}, step="accept-for-selection")
+        prefect_bridge.resume(run_id, step="accept-for-selection")
     task_id = open_gate(session=db, case_id=new_case(session=db), flow_run_id=run_id)
     decision = decide(session=db, task_id=task_id, actor="pm.anna", approve=True, data=FORM, deliver=False)
     assert decision is not None
@@ -97,4 +97,4 @@ def test_a_resume_for_a_run_that_waits_elsewhere_is_refused_and_changes_nothing(
 def test_a_resume_for_a_run_that_no_longer_exists_is_refused(db: Session, prefect_server: str) -> None:
     missing = str(UUID(int=7))
     with pytest.raises(prefect_bridge.RunNotWaiting, match=f"flow run {missing} is not waiting"):
-        prefect_bridge.resume(missing, {"approved": True, "decided_by": "pm.anna"}, step="accept-for-selection")
+        prefect_bridge.resume(missing, step="accept-for-selection")

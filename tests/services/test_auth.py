@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from models import AuditEvent, User
 from models.common import utcnow
 from passage.core.settings import get_settings
-from passage.services import auth, users
+from passage.services import auth, staff
 
 DEMO = get_settings().demo_password
 
@@ -51,7 +51,7 @@ def test_five_failures_lock_the_username_even_for_the_right_password(db: Session
 
 def test_a_disabled_user_cannot_log_in_and_their_session_ends(db: Session) -> None:
     ticket = auth.login(session=db, username="mv.tom", password=DEMO)
-    users.set_active(session=db, actor="admin", username="mv.tom", active=False)
+    staff.set_active(session=db, actor="admin", username="mv.tom", active=False)
     assert not auth.still_valid(session=db, ticket=ticket)
     with pytest.raises(auth.LoginRefused):
         auth.login(session=db, username="mv.tom", password=DEMO)

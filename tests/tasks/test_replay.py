@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from flows.resettlement import ACCEPT, IND
 from models import Case, HumanTask
-from passage.services import decisions, steps
+from passage.services import decisions, delivery, steps
 from tasks.case import CaseInfo, load_case
 from tasks.gate import gate
 from tasks.steps import Done, record, step
@@ -38,7 +38,7 @@ def test_the_snapshot_holds_done_steps_and_every_decision_now_taken(db: Session)
     assert info.decided["ind-decision"] == {**form, "approved": True, "comment": "", "decided_by": "pm.anna"}
     # Loaded means taken: the reconciler has nothing left to deliver for this case.
     db.expire_all()
-    assert decisions.unapplied(session=db) == []
+    assert delivery.unapplied(session=db) == []
 
 
 def test_a_replayed_gate_returns_its_decision_without_recording_a_task(db: Session) -> None:

@@ -11,7 +11,8 @@ from models import Role
 from passage.core.errors import FormInvalid, PassageError
 from passage.programme.registry import all_programmes
 from passage.services import assignment
-from passage.services.users import Grant, UserCreate, add_user, revoke_grant, set_active, user_rows
+from passage.services.staff import add_user, revoke_grant, set_active, user_rows
+from passage.services.users import Grant, UserCreate
 from ui import forms
 from ui.i18n import current_language, explain, format_date, t
 from ui.state import current_user, session

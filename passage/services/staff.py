@@ -1,0 +1,104 @@
+"""The administrator's functions over staff: list them, add or change one, disable, revoke a role; audited."""
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from models import RoleGrant, User
+from models.common import utcnow
+from passage.core.errors import NotFound, PassageError
+from passage.services import audit
+from passage.services.access import require_admin
+from passage.services.users import Grant, UserCreate, create_user, grants_of, list_users
+
+
+class UserRow(BaseModel):
+    """A user as the admin page and `passage users list` show them: no password hash."""
+
+    username: str
+    full_name: str
+    email: str
+    active: bool
+    locked: bool
+    grants: list[Grant]
+
+
+def user_rows(*, session: Session, actor: str) -> list[UserRow]:
+    """Every user with their grants (administrators only)."""
+
+    require_admin(session=session, actor=actor)
+    now = utcnow()
+    return [
+        UserRow(
+            username=u.username,
+            full_name=u.full_name,
+            email=u.email,
+            active=u.active,
+            locked=u.locked_until is not None and u.locked_until > now,
+            grants=[Grant(role=g.role, programme=g.programme) for g in grants_of(session=session, username=u.username)],
+        )
+        for u in list_users(session=session)
+    ]
+
+
+def add_user(*, session: Session, actor: str, user_create: UserCreate) -> User:
+    """An administrator adds a user or adds grants to one, audited."""
+
+    require_admin(session=session, actor=actor)
+    if user_create.programmes_unknown():
+        raise NotFound("unknown programme(s): {programmes}", programmes=", ".join(user_create.programmes_unknown()))
+    user = create_user(session=session, user_create=user_create)
+    user.active = True
+    audit.record(
+        session=session,
+        actor=actor,
+        action="user.saved",
+        detail={
+            "username": user.username,
+            "grants": [g.model_dump(mode="json") for g in user_create.grants],
+            "password_set": user_create.password is not None,
+        },
+    )
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def revoke_grant(*, session: Session, actor: str, username: str, grant: Grant) -> None:
+    """An administrator removes one role of a user, audited."""
+
+    require_admin(session=session, actor=actor)
+    row = session.exec(
+        select(RoleGrant).where(
+            RoleGrant.username == username, RoleGrant.role == grant.role, RoleGrant.programme == grant.programme
+        )
+    ).first()
+    if row is None:
+        raise NotFound(
+            "{username} has no {role} grant in {programme}",
+            username=username,
+            role=grant.role.value,
+            programme=grant.programme,
+        )
+    session.delete(row)
+    audit.record(
+        session=session, actor=actor, action="user.revoked", detail={"username": username, **grant.model_dump()}
+    )
+    session.commit()
+
+
+def set_active(*, session: Session, actor: str, username: str, active: bool) -> User:
+    """An administrator disables (or re-enables) a user: a disabled user cannot log in or act."""
+
+    require_admin(session=session, actor=actor)
+    if actor == username and not active:
+        raise PassageError("an administrator cannot disable their own account")
+    user = session.get(User, username)
+    if user is None:
+        raise NotFound("no user '{username}'", username=username)
+    user.active = active
+    session.add(user)
+    action = "user.enabled" if active else "user.disabled"
+    audit.record(session=session, actor=actor, action=action, detail={"username": username})
+    session.commit()
+    session.refresh(user)
+    return user
