@@ -17,17 +17,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, func, text  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
-from sqlmodel import Session, col, select  # noqa: E402
+from sqlalchemy import Engine, create_engine, func, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, col, select
 
 from bench import common  # noqa: F401  (first: a throwaway home, before Passage is imported)
-from models import Case, HumanTask, Role, RoleGrant, TaskStatus, User  # noqa: E402
-from models.common import utcnow  # noqa: E402
-from passage.core.db import get_engine, init_db  # noqa: E402
-from passage.core.settings import get_settings  # noqa: E402
-from passage.programme.registry import all_programmes  # noqa: E402
-from passage.services.human_tasks import TaskRow, list_tasks  # noqa: E402
+from models import Case, HumanTask, Role, RoleGrant, TaskStatus, User
+from models.common import utcnow
+from passage.core.db import get_engine, init_db
+from passage.core.settings import get_settings
+from passage.programme.registry import all_programmes
+from passage.services.human_tasks import TaskRow, list_tasks
 
 SQLITE = Path(__file__).parent / "out" / "inbox.sqlite"
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -197,7 +197,7 @@ def postgres_url(fresh: bool) -> str | None:
             found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": POSTGRES_DB})
             if found.first() is None:
                 connection.execute(text(f'CREATE DATABASE "{POSTGRES_DB}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure means no server to measure on
+    except Exception as exc:
         print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
         return None
     return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{POSTGRES_DB}"

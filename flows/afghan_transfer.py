@@ -25,7 +25,7 @@ from flows.afghan_transfer_forms import (
 from models import Case, CaseStatus, Role
 from passage.programme import Example, Gate, Programme
 from passage.services.budget import Budget
-from tasks import CaseInfo, CaseOutcome, Done, budget_left, finish, gate, load_case, spend_once, step
+from tasks import CaseInfo, CaseOutcome, Done, agreed, budget_left, finish, gate, load_case, spend_once, step
 
 # Assumption: accommodation is paid from one yearly budget (whole euros); PASSAGE_BUDGETS overrides it.
 ACCOMMODATION_BUDGET = Budget("afghan-accommodation", "Afghan transfer accommodation budget", 250_000)
@@ -54,14 +54,18 @@ def depart(_session: Session, case: Case) -> Done:
 
 def agree_accommodation(case: CaseInfo, country: str) -> TransitAccommodation | None:
     """The movement officer books, the programme manager approves the cost; a booking sent back is redone."""
-    for attempt in range(1, ROUNDS + 1):
-        stay = gate(case, replace(STAY, title=f"{STAY.title} ({country})").round(attempt))
-        left = budget_left(ACCOMMODATION_BUDGET, stay.check_in_on.year)
-        context = {**stay.data(), "transit_country": country, "budget_left_euros": left}
-        approval = gate(case, STAY_OK.round(attempt), requested_by=stay.decided_by, context=context)
-        if approval.approved:
-            return stay
-    return None
+    agreement = agreed(
+        case,
+        replace(STAY, title=f"{STAY.title} ({country})"),
+        STAY_OK,
+        rounds=ROUNDS,
+        approval_context=lambda stay: {
+            **stay.data(),
+            "transit_country": country,
+            "budget_left_euros": budget_left(ACCOMMODATION_BUDGET, stay.check_in_on.year),
+        },
+    )
+    return agreement[0] if agreement else None
 
 
 @flow(name="afghan-transfer", log_prints=False)

@@ -12,15 +12,16 @@ from typing import Annotated, Any
 
 from prefect import flow
 from pydantic import BaseModel, Field, model_validator
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from flows.forms_common import PastDate
 from flows.labour_inclusion import HELD, PRACTICES
 from flows.labour_inclusion import PROGRAMME as ACTIVITIES
 from flows.labour_inclusion_forms import ActivityHeld, Project
-from models import Case, CaseStatus, Decision, HumanTask, Outcome, Role
+from models import Case, CaseStatus, Role
 from passage.programme import Example, Gate, GateForm, Intake, Programme
-from tasks import CaseInfo, CaseOutcome, finish, gate, load_case, step
+from passage.services import decisions
+from tasks import CaseInfo, CaseOutcome, agreed, finish, gate, load_case, step
 
 
 class FunderReport(Intake):
@@ -78,13 +79,8 @@ GROUPS = ("employers", "educators", "municipalities", "permit_holders")
 
 def _decided(session: Session, project: Project, step_key: str) -> list[tuple[Case, dict[str, Any]]]:
     """Approved decisions at `step_key` of the project's activities, with their case."""
-    query = (
-        select(Case, Decision)
-        .join(HumanTask, col(HumanTask.case_id) == col(Case.id))
-        .join(Decision, col(Decision.task_id) == col(HumanTask.id))
-        .where(Case.programme == ACTIVITIES.slug, HumanTask.step == step_key, Decision.outcome == Outcome.APPROVE)
-    )
-    return [(c, d.data) for c, d in session.exec(query).all() if c.data.get("project") == project.value]
+    found = decisions.approved_at(session=session, programme=ACTIVITIES.slug, step=step_key)
+    return [(case, data) for case, data in found if case.data.get("project") == project.value]
 
 
 @step("report-figures", "Report figures drafted")
@@ -105,12 +101,15 @@ def draft_figures(session: Session, case: Case) -> Figures:
 
 
 def approved_narrative(case: CaseInfo, figures: Figures) -> ReportNarrative | None:
-    for attempt in range(1, ROUNDS + 1):
-        narrative = gate(case, NARRATIVE.round(attempt), context=figures.model_dump())
-        context = {**figures.model_dump(), **narrative.data()}
-        if gate(case, APPROVAL.round(attempt), requested_by=narrative.decided_by, context=context).approved:
-            return narrative
-    return None
+    agreement = agreed(
+        case,
+        NARRATIVE,
+        APPROVAL,
+        rounds=ROUNDS,
+        context=figures.model_dump(),
+        approval_context=lambda narrative: {**figures.model_dump(), **narrative.data()},
+    )
+    return agreement[0] if agreement else None
 
 
 @flow(name="funder-report", log_prints=False)

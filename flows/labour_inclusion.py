@@ -23,7 +23,7 @@ from flows.labour_inclusion_forms import (
 )
 from models import Case, CaseStatus, Role
 from passage.programme import Example, Gate, Programme
-from tasks import CaseInfo, CaseOutcome, Done, finish, gate, load_case, step
+from tasks import CaseInfo, CaseOutcome, Done, agreed, finish, gate, load_case, step
 
 PLAN = Gate("plan", "Approve the activity plan", ActivityPlan, Role.PROGRAMME_MANAGER)
 HELD = Gate("held", "Record the activity and its participants", ActivityHeld, Role.CASE_WORKER, due=timedelta(days=3))
@@ -42,12 +42,7 @@ def publish(_session: Session, case: Case) -> Done:
 
 def signed_recommendations(case: CaseInfo, practices: GoodPractices) -> tuple[Recommendations, SzwSignOff] | None:
     """Draft, SZW signs off or sends back; a draft sent back is redrafted."""
-    for attempt in range(1, ROUNDS + 1):
-        draft = gate(case, DRAFT.round(attempt), context=practices.data())
-        sign_off = gate(case, SIGN_OFF.round(attempt), requested_by=draft.decided_by, context=draft.data())
-        if sign_off.approved:
-            return draft, sign_off
-    return None
+    return agreed(case, DRAFT, SIGN_OFF, rounds=ROUNDS, context=practices.data())
 
 
 @flow(name="labour-inclusion", log_prints=False)

@@ -5,7 +5,7 @@ out by the source pages; they are what a resettlement office would do.
 """
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from prefect import flow
 from pydantic import BaseModel, Field
@@ -31,7 +31,7 @@ from models import Case, CaseStatus, Role
 from passage.core.errors import QuotaExceeded
 from passage.programme import Example, Gate, Programme
 from passage.services import cases, quota
-from tasks import CaseInfo, CaseOutcome, Done, finish, gate, load_case, step
+from tasks import CaseInfo, CaseOutcome, Done, agreed, finish, gate, load_case, step
 
 ACCEPT = Gate(
     "accept-for-selection",
@@ -87,7 +87,15 @@ def _referral(case: Case) -> Referral:
     return Referral.model_validate(case.data)
 
 
-def _quota_request(session: Session, case: Case) -> dict[str, object]:
+class QuotaRequest(TypedDict):
+    """What the quota service asks of a case: its quota year, its people's nationalities, how many."""
+
+    year: int
+    nationalities: set[str]
+    persons: int
+
+
+def _quota_request(session: Session, case: Case) -> QuotaRequest:
     persons = cases.persons_of(session=session, case_id=case.id or 0)
     return {
         "year": _referral(case).quota_year,
@@ -100,7 +108,7 @@ def _quota_request(session: Session, case: Case) -> dict[str, object]:
 def referral_check(session: Session, case: Case) -> Check:
     """Refuse a referral the quota cannot take, before anyone spends time on it."""
     try:
-        quota.check(session=session, **_quota_request(session, case))  # type: ignore[arg-type]
+        quota.check(session=session, **_quota_request(session, case))
     except QuotaExceeded as exc:
         return Check(ok=False, reason=str(exc))
     return Check(ok=True)
@@ -110,7 +118,7 @@ def referral_check(session: Session, case: Case) -> Check:
 def reserve_places(session: Session, case: Case) -> Check:
     """Take the family's places at acceptance, atomically with recording this step."""
     try:
-        lines = quota.reserve(session=session, **_quota_request(session, case))  # type: ignore[arg-type]
+        lines = quota.reserve(session=session, **_quota_request(session, case))
     except QuotaExceeded as exc:
         return Check(ok=False, reason=str(exc))
     return Check(ok=True, reason=", ".join(f"{line.label} {line.period}" for line in lines))
@@ -138,17 +146,8 @@ def agree_movement_plan(case: CaseInfo, *, approvals: int = 1) -> MovementPlan |
 
     Four-eyes: the plan's author is the approval's requester, so they cannot approve it themselves.
     """
-    for attempt in range(1, PLAN_ROUNDS + 1):
-        plan = gate(case, PLAN.round(attempt))
-        approval = gate(
-            case,
-            PLAN_OK.round(attempt).needing(approvals),
-            requested_by=plan.decided_by,
-            context=plan.data(),
-        )
-        if approval.approved:
-            return plan
-    return None
+    agreement = agreed(case, PLAN, PLAN_OK.needing(approvals), rounds=PLAN_ROUNDS)
+    return agreement[0] if agreement else None
 
 
 @flow(name="resettlement-nl", log_prints=False)

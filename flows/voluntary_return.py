@@ -25,7 +25,7 @@ from flows.voluntary_return_forms import (
 from models import Case, CaseStatus, Role
 from passage.programme import Example, Gate, Programme
 from passage.services.budget import Budget
-from tasks import CaseInfo, CaseOutcome, Done, budget_left, finish, gate, load_case, spend_once, step
+from tasks import CaseInfo, CaseOutcome, Done, agreed, budget_left, finish, gate, load_case, spend_once, step
 
 # Assumption: in-kind support is paid from one yearly budget (whole euros); PASSAGE_BUDGETS overrides it.
 IN_KIND_BUDGET = Budget("reintegration-in-kind", "Reintegration in-kind support budget", 150_000)
@@ -50,12 +50,17 @@ def depart(_session: Session, case: Case) -> Done:
 
 def agree_plan(case: CaseInfo) -> ReintegrationPlan | None:
     """The case worker drafts, the programme manager approves the plan and its value; a plan sent back is redone."""
-    for attempt in range(1, ROUNDS + 1):
-        plan = gate(case, PLAN.round(attempt))
-        context = {**plan.data(), "budget_left_euros": budget_left(IN_KIND_BUDGET, date.today().year)}
-        if gate(case, PLAN_OK.round(attempt), requested_by=plan.decided_by, context=context).approved:
-            return plan
-    return None
+    agreement = agreed(
+        case,
+        PLAN,
+        PLAN_OK,
+        rounds=ROUNDS,
+        approval_context=lambda plan: {
+            **plan.data(),
+            "budget_left_euros": budget_left(IN_KIND_BUDGET, date.today().year),
+        },
+    )
+    return agreement[0] if agreement else None
 
 
 @flow(name="voluntary-return", log_prints=False)

@@ -8,7 +8,7 @@ Gate and step mechanics live here once; what a gate *is* (its form, its role) is
 
 from tasks.budget import budget_left, spend_once
 from tasks.case import CaseInfo, CaseOutcome, finish, load_case
-from tasks.gate import gate
+from tasks.gate import agreed, gate
 from tasks.steps import Done, record, step
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Done",
     "budget_left",
     "finish",
+    "agreed",
     "gate",
     "load_case",
     "record",

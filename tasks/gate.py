@@ -1,6 +1,7 @@
 """The human gate: record the task once, wait without a process, return the typed decision."""
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -99,3 +100,33 @@ def gate(
         if payload is None:
             raise RuntimeError(f"run resumed at {spec.step} without a recorded decision")
     return spec.form.model_validate(payload)
+
+
+P = TypeVar("P", bound=GateForm)
+A = TypeVar("A", bound=GateForm)
+
+
+def agreed(
+    case: CaseInfo,
+    proposal: Gate[P],
+    approval: Gate[A],
+    *,
+    rounds: int,
+    context: dict[str, Any] | None = None,
+    approval_context: Callable[[P], dict[str, Any]] = GateForm.data,
+) -> tuple[P, A] | None:
+    """A proposal and its approval, asked round after round until approved, at most `rounds` times.
+
+    Four-eyes lives here: the proposal's author is the approval's requester, and a requester can never
+    decide their own request. Round 2 and later are tasks of their own (`plan-ok-2`). The approver sees
+    `approval_context(proposal)`, the proposal's own fields unless the flow adds to them. None when every
+    round was sent back.
+    """
+    for attempt in range(1, rounds + 1):
+        proposed = gate(case, proposal.round(attempt), context=context)
+        verdict = gate(
+            case, approval.round(attempt), requested_by=proposed.decided_by, context=approval_context(proposed)
+        )
+        if verdict.approved:
+            return proposed, verdict
+    return None

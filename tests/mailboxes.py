@@ -87,7 +87,7 @@ def hook_server(port: int | None = None) -> Iterator[Hook]:
     hook = Hook(port=port or free_port())
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             hook.posts.append({"path": self.path, **json.loads(self.rfile.read(length) or b"{}")})
             self.send_response(200)

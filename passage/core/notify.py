@@ -87,7 +87,7 @@ class Notifier:
             with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
                 try:
                     sent = one.notify(body=body, title=title, body_format=apprise.NotifyFormat.TEXT)
-                except Exception as exc:  # noqa: BLE001 - a plugin bug must not stop the other targets
+                except Exception as exc:
                     sent = False
                     logging.getLogger("apprise").warning("%s: %s", type(exc).__name__, exc)
                 reason = " ".join(captured.getvalue().split()) or "no reason given"

@@ -66,7 +66,7 @@ def _xlsx_rows(content: bytes, max_rows: int) -> list[list[str]]:
         book.close()
     # openpyxl raises many kinds of error for a damaged or foreign file (zip, XML, key and value
     # errors); every one of them means the same to the user: this is not a readable workbook.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise SheetError(f"the file is not a readable Excel workbook (.xlsx): {type(exc).__name__}") from None
     return rows
 

@@ -15,7 +15,10 @@ import httpx
 from passage.core.env import prefect_env
 from passage.core.settings import Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+# The folder holding the packages (the checkout, or site-packages): children run from it.
+ROOT = Path(__file__).resolve().parents[2]
+# The inbox's script, found by name: the stack starts the inbox, it does not import it.
+INBOX_APP = ROOT / "ui" / "app.py"
 
 
 class StackError(RuntimeError):
@@ -160,7 +163,7 @@ def flow_processes(worker: int) -> list[int]:
 @contextmanager
 def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """The Streamlit inbox on settings.inbox_url."""
-    args = [sys.executable, "-m", "streamlit", "run", str(ROOT / "ui" / "app.py")]
+    args = [sys.executable, "-m", "streamlit", "run", str(INBOX_APP)]
     options = [
         "--server.address",
         settings.host,

@@ -213,3 +213,14 @@ def decision_view(*, session: Session, decision: Decision, actor: str) -> Decisi
     )
     session.commit()
     return Decision.model_validate({**values, "data": shown})
+
+
+def approved_at(*, session: Session, programme: str, step: str) -> list[tuple[Case, dict[str, Any]]]:
+    """Every approved decision at `step` in the programme's cases, with its case and its form's fields."""
+    query = (
+        select(Case, Decision)
+        .join(HumanTask, col(HumanTask.case_id) == col(Case.id))
+        .join(Decision, col(Decision.task_id) == col(HumanTask.id))
+        .where(Case.programme == programme, HumanTask.step == step, Decision.outcome == Outcome.APPROVE)
+    )
+    return [(case, decision.data) for case, decision in session.exec(query).all()]

@@ -75,7 +75,7 @@ def deliver_decision(*, session: Session, decision: Decision) -> str:
         try:
             result, decision.delivery_error = _deliver_once(session, decision, task), None
             break
-        except Exception as exc:  # noqa: BLE001 - any failure keeps the decision for the next sweep
+        except Exception as exc:
             decision.delivery_error, result = f"{type(exc).__name__}: {exc}"[:500], "failed"
             # A busy server (503) is worth another look at once; a server that is down is not.
             if not prefect.is_busy(exc):
