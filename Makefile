@@ -37,6 +37,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # The fault tests at the issue's scale (50 cases parked when Prefect is killed; a burst of 500 gates),
 # then their figures as the README's Reliability table. `make test` runs the same tests smaller.

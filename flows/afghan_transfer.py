@@ -1,7 +1,7 @@
-"""Transfer of at-risk Afghan nationals to the Netherlands, with the Dutch embassy (DOMAIN.md §2).
+"""Transfer of at-risk Afghan nationals to the Netherlands, with the Dutch embassy (docs/procedures.md §2).
 
 Most groups wait in Pakistan; the transit country is part of the request, not of this code.
-Steps marked *assumption* are not spelled out by the source pages.
+Steps marked *assumption* are not spelled out by the source pages (docs/procedures.md).
 """
 
 from dataclasses import replace

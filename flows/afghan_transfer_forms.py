@@ -1,4 +1,4 @@
-"""Transfer of at-risk Afghan nationals: the embassy's request and the form of each gate (DOMAIN.md §2)."""
+"""Transfer of at-risk Afghan nationals: the embassy's request and the form of each gate (docs/procedures.md §2)."""
 
 from datetime import date
 from enum import StrEnum

@@ -1,4 +1,4 @@
-"""Diaspora assignments, CD4D (DOMAIN.md, beyond the four named programmes).
+"""Diaspora assignments, CD4D (docs/procedures.md §7).
 
 An expert of the diaspora in the Netherlands works with an institution in Afghanistan, Iraq, Nigeria
 or Somalia in a priority sector, there or online. The page names the programme only; the steps are

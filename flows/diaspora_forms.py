@@ -1,4 +1,4 @@
-"""Diaspora assignments (CD4D): the assignment's file and the form of each gate (DOMAIN.md, beyond the four)."""
+"""Diaspora assignments (CD4D): the assignment's file and the form of each gate (docs/procedures.md §7)."""
 
 from datetime import date
 from enum import StrEnum

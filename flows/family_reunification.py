@@ -1,8 +1,8 @@
-"""Family reunification, with DNA sample collection on IND's request (DNA: since May 2021) (DOMAIN.md §3).
+"""Family reunification, with DNA sample collection on IND's request (DNA: since May 2021) (docs/procedures.md §3).
 
 Each family member travels on their own merits: a member whose relationship IND does not confirm, or
 who cannot travel, leaves the journey with the reason while the others go on. Steps marked
-*assumption* are not spelled out by the source pages.
+*assumption* are not spelled out by the source pages (docs/procedures.md).
 """
 
 from dataclasses import dataclass, field

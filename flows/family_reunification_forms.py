@@ -1,4 +1,4 @@
-"""Family reunification with DNA sample collection: IND's request and the form of each gate (DOMAIN.md §3).
+"""Family reunification with DNA sample collection: IND's request and the form of each gate (docs/procedures.md §3).
 
 Special-category data: a DNA gate stores the sample's id and IND's verdict on the relationship, a
 health gate the fitness outcome; never genetic data or a diagnosis.

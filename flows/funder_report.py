@@ -1,4 +1,4 @@
-"""The periodic report to the funder of a labour-inclusion project: drafted, approved, sent (DOMAIN.md §4).
+"""The periodic report to the funder of a labour-inclusion project: drafted, approved, sent (docs/procedures.md §4).
 
 A report is a case of its own: the figures are drafted from the project's activities in the period,
 a case worker writes the narrative, the programme manager approves, the case worker records the sending.

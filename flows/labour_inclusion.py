@@ -1,4 +1,4 @@
-"""LEARN and other labour-inclusion projects with SZW, EU-funded (DOMAIN.md §4).
+"""LEARN and other labour-inclusion projects with SZW, EU-funded (docs/procedures.md §4).
 
 A case is one Learning Network session or work-study programme: planned, held with employers,
 educators, municipalities and permit holders, its good practices and recommendations written up,

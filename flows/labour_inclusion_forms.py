@@ -1,4 +1,4 @@
-"""LEARN and other labour-inclusion projects: the activity's file and the form of each gate (DOMAIN.md §4).
+"""LEARN and other labour-inclusion projects: the activity's file and the form of each gate (docs/procedures.md §4).
 
 Here a case is a Learning Network session or a work-study programme, not a person: participants are
 counted by group, never named.

@@ -1,4 +1,4 @@
-"""Resettlement to the Netherlands under the national quota, with the Syrian sub-quota (DOMAIN.md §1).
+"""Resettlement to the Netherlands under the national quota, with the Syrian sub-quota (docs/procedures.md §1).
 
 The flow body is the written procedure, step by step. Steps marked *assumption* are not spelled
 out by the source pages; they are what a resettlement office would do.

@@ -1,4 +1,4 @@
-"""Resettlement to the Netherlands: the case file and the form of each gate (DOMAIN.md §1)."""
+"""Resettlement to the Netherlands: the case file and the form of each gate (docs/procedures.md §1)."""
 
 from datetime import date
 from enum import StrEnum

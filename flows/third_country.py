@@ -1,8 +1,8 @@
-"""Resettlement from the Netherlands to a third country (DOMAIN.md §5).
+"""Resettlement from the Netherlands to a third country (docs/procedures.md §5).
 
 First the ten eligibility conditions, each evaluated and recorded on its own (the data ones checked
 automatically, the judgement ones as gates), then the services of the page. Steps marked
-*assumption* are not spelled out by the source pages.
+*assumption* are not spelled out by the source pages (docs/procedures.md).
 """
 
 from datetime import date, timedelta

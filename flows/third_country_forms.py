@@ -1,4 +1,4 @@
-"""Resettlement from the Netherlands to a third country: the application and the gates' forms (DOMAIN.md §5)."""
+"""Resettlement from the Netherlands to a third country: the application and its gates' forms (procedures.md §5)."""
 
 from datetime import date
 from enum import StrEnum

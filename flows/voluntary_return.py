@@ -1,4 +1,4 @@
-"""Voluntary return and reintegration (DOMAIN.md, beyond the four named programmes).
+"""Voluntary return and reintegration (docs/procedures.md §6).
 
 The page names the programme only; the steps follow how a return office works and are all
 *assumptions*: counselling and the applicant's confirmation, travel documents, a reintegration plan

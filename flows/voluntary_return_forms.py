@@ -1,4 +1,4 @@
-"""Voluntary return and reintegration: the application and the form of each gate (DOMAIN.md, beyond the four)."""
+"""Voluntary return and reintegration: the application and the form of each gate (docs/procedures.md §6)."""
 
 from enum import StrEnum
 from typing import Any, Literal

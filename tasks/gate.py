@@ -13,6 +13,7 @@ from passage.core import prefect_bridge as prefect
 from passage.core.db import session_scope
 from passage.core.settings import get_settings
 from passage.programme import Gate, GateForm
+from passage.programme.registry import declares
 from passage.services import decisions, human_tasks
 from tasks.base import retried
 from tasks.case import CaseInfo
@@ -88,6 +89,9 @@ def gate(
     (from the case's snapshot when the run already took them) and suspends only at the first
     undecided one.
     """
+    if not declares(case.programme, spec.step):
+        # The inbox's step filter, step titles and the case page's steps to come read the declared gates.
+        raise ValueError(f"gate '{spec.step}' is not declared by {case.programme}: add it to its Programme(gates=…)")
     if spec.step in case.decided:
         return spec.form.model_validate(case.decided[spec.step])
     payload = request_decision(case, spec, requested_by, context or {})

@@ -137,10 +137,3 @@ def format_datetime(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return f"{format_date(moment)} {moment:%H:%M}"
-
-
-def format_day_month(day: date) -> str:
-    """Short form for charts and tight columns: 23 nov / 23 Nov."""
-    if current_language() == "nl":
-        return f"{day.day} {_MONTHS_NL[day.month - 1]}"
-    return day.strftime("%d %b").lstrip("0")

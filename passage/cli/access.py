@@ -11,6 +11,13 @@ from typing import Annotated
 import typer
 
 from passage.core.db import init_db, session_scope
+from passage.core.errors import NotFound, PassageError
+from passage.services.assignment import DelegationCreate
+from passage.services.assignment import delegate as create
+from passage.services.audit import verify
+from passage.services.privacy import export_person, find_persons, pseudonymise_due
+from passage.services.staff import add_user, set_active, user_rows
+from passage.services.users import UserCreate
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
 audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit trail.")
@@ -38,8 +45,6 @@ def users_add(
     password: Annotated[bool, typer.Option("--password", help="ask for a password (hidden input)")] = False,
 ) -> None:
     """Add a user (or add roles to one)."""
-    from passage.services.staff import add_user
-    from passage.services.users import UserCreate
 
     secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True) if password else None
     init_db()
@@ -54,7 +59,6 @@ def users_add(
 @users_app.command("list")
 def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every user with their roles per programme."""
-    from passage.services.staff import user_rows
 
     init_db()
     with session_scope() as session:
@@ -70,7 +74,6 @@ def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = 
 
 
 def _set_active(username: str, actor: str, *, active: bool) -> None:
-    from passage.services.staff import set_active
 
     init_db()
     with session_scope() as session:
@@ -98,8 +101,6 @@ def users_delegate(
     actor: Actor,
 ) -> None:
     """While DELEGATOR is on leave, --to acts in their roles."""
-    from passage.services.assignment import DelegationCreate
-    from passage.services.assignment import delegate as create
 
     init_db()
     request = DelegationCreate(
@@ -116,7 +117,6 @@ def users_delegate(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; name the first event whose link or content was changed (exit 1)."""
-    from passage.services.audit import verify
 
     init_db()
     with session_scope() as session:
@@ -130,7 +130,6 @@ def audit_verify() -> None:
 @privacy_app.command("pseudonymise")
 def privacy_pseudonymise(actor: Annotated[str, typer.Option("--as")] = "system") -> None:
     """Pseudonymise the cases closed longer than PASSAGE_RETENTION_DAYS ago."""
-    from passage.services.privacy import pseudonymise_due
 
     init_db()
     with session_scope() as session:
@@ -141,8 +140,6 @@ def privacy_pseudonymise(actor: Annotated[str, typer.Option("--as")] = "system")
 @privacy_app.command("export")
 def privacy_export(person: str, actor: Annotated[str, typer.Option("--as")]) -> None:
     """One person's data as JSON: PERSON is a person id, or an exact name (Arabic or Dari script as stored)."""
-    from passage.core.errors import NotFound, PassageError
-    from passage.services.privacy import export_person, find_persons
 
     init_db()
     with session_scope() as session:

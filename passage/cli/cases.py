@@ -21,7 +21,7 @@ def cases_start(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Open a case from a JSON case file and start its flow."""
-    from passage.services.delivery import start_case
+    from passage.services.delivery import start_case  # here: it loads Prefect (2 s), which the other commands skip
 
     if not file.is_file():
         raise fail(f"no such file: {file}")

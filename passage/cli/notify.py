@@ -6,7 +6,14 @@ from typing import Annotated
 import typer
 
 from models import NotificationStatus, Role
+from passage.cli.common import emit, fail
 from passage.core.db import init_db, session_scope
+from passage.core.notify import Known, check_config
+from passage.core.settings import get_settings
+from passage.programme.registry import all_programmes
+from passage.services.notifications import list_outbox, send_due, set_digest
+from passage.services.reminders import digest_sweep, reminder_sweep
+from passage.services.users import get_user, list_users
 
 notify_app = typer.Typer(no_args_is_help=True, help="Notifications: routing check, outbox, sweeps.")
 
@@ -16,11 +23,6 @@ def check(
     file: Annotated[Path | None, typer.Argument(help="default: PASSAGE_NOTIFY_CONFIG or <home>/notify.yml")] = None,
 ) -> None:
     """Validate an Apprise routing file: every fault with its line (unknown tags, malformed URLs); exit 1 on faults."""
-    from passage.cli.common import fail
-    from passage.core.notify import Known, check_config
-    from passage.core.settings import get_settings
-    from passage.programme.registry import all_programmes
-    from passage.services.users import list_users
 
     path = file or get_settings().notify_config_path
     if not path.is_file():
@@ -44,8 +46,6 @@ def check(
 @notify_app.command("send")
 def send() -> None:
     """One sender pass: send what is due in the outbox, retry what failed before (with backoff)."""
-    from passage.cli.common import emit
-    from passage.services.notifications import send_due
 
     init_db()
     with session_scope() as session:
@@ -57,8 +57,6 @@ def sweep(
     digest: Annotated[bool, typer.Option("--digest", help="the daily digest instead of reminders")] = False,
 ) -> None:
     """One reminder sweep (or digest) now, as the scheduled flow runs it; then send with `passage notify send`."""
-    from passage.cli.common import emit
-    from passage.services.reminders import digest_sweep, reminder_sweep
 
     init_db()
     with session_scope() as session:
@@ -71,8 +69,6 @@ def outbox(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """The newest messages: sent, pending, failed with the reason."""
-    from passage.cli.common import emit
-    from passage.services.notifications import list_outbox
 
     init_db()
     with session_scope() as session:
@@ -90,8 +86,6 @@ def digest(
     on: Annotated[bool, typer.Option("--on/--off", help="one daily digest instead of a message per task")],
 ) -> None:
     """Choose the daily digest (or a message per task) for a user."""
-    from passage.services.notifications import set_digest
-    from passage.services.users import get_user
 
     init_db()
     with session_scope() as session:

@@ -56,7 +56,7 @@ def tasks_decide(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approve or reject a task with its form data."""
-    from passage.services.decisions import decide, decision_view
+    from passage.services.decisions import decide, decision_view  # here: it loads Prefect (2 s), to deliver
 
     form = read_json(data, "--data")
     init_db()

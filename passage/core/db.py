@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
+from passage.core import schema
 from passage.core.settings import get_settings
 
 
@@ -40,7 +41,6 @@ def get_engine(url: str | None = None) -> Engine:
 
 def init_db(engine: Engine | None = None) -> None:
     """Migrate the database to the code's schema if it is behind (a quick check when it is not)."""
-    from passage.core import schema
 
     engine = engine or get_engine()
     if schema.current(engine) != schema.head():

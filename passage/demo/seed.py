@@ -5,22 +5,20 @@ The examples live with their programme (`Programme.examples`), so a new programm
 
 from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 
 from models import Case, Role, User
 from models.common import utcnow
 from passage.core.settings import get_settings
-from passage.programme import Example, Programme
+from passage.demo.routing import seed_notifications
+from passage.programme import Example, Gate, Programme
 from passage.programme.registry import all_programmes
 from passage.services.decisions import decide
 from passage.services.delivery import start_case
 from passage.services.human_tasks import TaskRequest, open_task
 from passage.services.users import Grant, UserCreate, create_user, hash_password
-
-if TYPE_CHECKING:
-    from passage.programme import Gate
 
 USERS = [
     UserCreate(
@@ -77,7 +75,7 @@ OPENED_BY = "cw.amal"
 OVERDUE_BY = timedelta(days=3)
 
 
-def _open(session: Session, case: Case, spec: "Gate[Any]", *, overdue: bool = False) -> int:
+def _open(session: Session, case: Case, spec: Gate[Any], *, overdue: bool = False) -> int:
     """Open a gate's task ahead of the flow: the flow's gate finds this row (and its decision) by step."""
     due_at = utcnow() - OVERDUE_BY if overdue else utcnow() + spec.due
     request = TaskRequest(
@@ -129,7 +127,6 @@ def seed_users(*, session: Session, users: list[UserCreate] = USERS) -> None:
 def seed(*, session: Session) -> list[str]:
     """Create the demo users, and the demo cases once; returns the refs of cases started now."""
     seed_users(session=session)
-    from passage.demo.routing import seed_notifications
 
     seed_notifications(session=session, users=[(user.username, str(user.email)) for user in USERS])
     if session.exec(select(Case.id)).first() is not None:

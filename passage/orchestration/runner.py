@@ -19,6 +19,7 @@ from passage.core.settings import get_settings
 from passage.orchestration.worker import WORK_POOL_TYPE, PassageWorker
 from passage.programme.registry import all_programmes, all_scheduled
 from passage.services.delivery import Sweep, reconcile
+from passage.services.notifications import send_due
 
 log = logging.getLogger("passage.orchestration.runner")
 WORKER_RESTART_SECONDS = 5.0
@@ -49,7 +50,6 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
 
 def send_forever(stop: threading.Event, every: float) -> None:
     """Send the notification outbox: what a gate enqueued, and retries of what a notifier refused."""
-    from passage.services.notifications import send_due
 
     while not stop.wait(every):
         try:

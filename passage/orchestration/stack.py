@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 
+from passage.core import prefect_bridge
 from passage.core.env import prefect_env
 from passage.core.settings import Settings
 
@@ -182,7 +183,6 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
 
 def wait_for_worker(settings: Settings, since: datetime, timeout: float | None = None) -> None:
     """Block until a worker started after `since` takes runs from the pool (so cases move)."""
-    from passage.core import prefect_bridge
 
     timeout = timeout or settings.startup_seconds
     deadline = time.monotonic() + timeout

@@ -27,6 +27,11 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.client.schemas.responses import WorkerFlowRunResponse
 from prefect.workers.base import BaseJobConfiguration, BaseVariables, BaseWorker, BaseWorkerResult
 
+from passage.core import prefect_bridge
+from passage.core.db import session_scope
+from passage.programme.registry import flow_named
+from passage.services.delivery import deliver_for_run
+
 WORK_POOL_TYPE = "passage"
 # Imported once in the forkserver; every run is a fork of that process.
 WARM_MODULES = ["passage.orchestration.worker", "flows"]
@@ -78,8 +83,6 @@ def die_with_parent() -> None:
 
 def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
     """The body of a forked child: run one flow run to its end or its next gate, then exit."""
-    from passage.core import prefect_bridge
-    from passage.programme.registry import flow_named
 
     die_with_parent()
     os.environ.update(env)
@@ -92,8 +95,6 @@ def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
 
 def hand_over_decisions(flow_run_id: str) -> None:
     """Resume the run at once if its gate was decided while its process was still suspending."""
-    from passage.core.db import session_scope
-    from passage.services.delivery import deliver_for_run
 
     try:
         with session_scope() as session:

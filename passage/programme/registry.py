@@ -84,6 +84,12 @@ def gates_of(slug: str) -> tuple[Gate[Any], ...]:
     return get_programme(slug).gates
 
 
+def declares(slug: str, step: str) -> bool:
+    """Whether the programme declares the gate `step` opens (a numbered step counts as its gate's)."""
+    declared = {spec.step for spec in gates_of(slug)}
+    return step in declared or split_numbered(step)[0] in declared
+
+
 @cache
 def _gate_titles() -> dict[str, str]:
     """Every gate's step and title across the programmes (the first, where two share a step)."""

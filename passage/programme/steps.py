@@ -13,6 +13,6 @@ def numbered(step: str, number: int) -> str:
 def split_numbered(step: str) -> tuple[str, int | None]:
     """The step a key numbers and its number: ("plan-ok", 2) for "plan-ok-2", ("plan-ok", None) for "plan-ok"."""
     base, _dash, number = step.rpartition("-")
-    if base and number.isdigit():
+    if base and number.isascii() and number.isdigit():  # "²" is a digit to isdigit(), not to int()
         return base, int(number)
     return step, None

@@ -3,14 +3,14 @@
 A person acts in the roles granted to them per programme (`RoleGrant`, programme '*' = all), plus
 the roles of a colleague who delegated to them while on leave. Flows and the reconciler act as
 `system`, a service account that is not a person: it passes every check and its reads are not
-recorded as a person's. Administrators manage users and see no case data by default (DOMAIN.md).
+recorded as a person's. Administrators manage users and see no case data by default (docs/data-protection.md).
 
 Special-category data (GDPR art. 9) is marked on the form field itself, `Field(json_schema_extra=HEALTH)`
 or `DNA` (see passage/programmes.py); `reveal` masks it in every service output for roles that may not
 see it, and records a `sensitive.read` event whenever it shows it to a person.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from typing import Any
@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from models import Case, Delegation, Role, RoleGrant
 from passage.core.errors import NotPermitted
+from passage.programme.registry import get_programme
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME, get_user
 
@@ -126,7 +127,6 @@ def require_admin(*, session: Session, actor: str) -> None:
 @cache
 def sensitive_fields(programme: str) -> dict[str, str]:
     """Every special-category field name of the programme's forms, with its kind (health, dna)."""
-    from passage.programme.registry import get_programme
 
     found: dict[str, str] = {}
     for form in get_programme(programme).forms:
@@ -179,9 +179,3 @@ def reveal(
             detail={"fields": sorted(read), "where": where},
         )
     return shown
-
-
-def sensitive_names(programme: str, names: Iterable[str]) -> list[str]:
-    """Those of `names` that are special-category fields of `programme`."""
-    marked = sensitive_fields(programme)
-    return [n for n in names if n in marked]

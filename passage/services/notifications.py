@@ -3,11 +3,13 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import uuid4
 
 from pydantic import BaseModel
 from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, SQLModel, col, func, select
 
 from models import (
@@ -23,12 +25,10 @@ from models import (
 from models.common import utcnow
 from passage.core import messages
 from passage.core.business_hours import OfficeHours, next_office_time
+from passage.core.notify import Notifier, routing
 from passage.core.settings import get_settings
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME
-
-if TYPE_CHECKING:
-    from passage.core.notify import Notifier
 
 STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send: its rows are taken up again
 MAX_BACKOFF = timedelta(hours=1)
@@ -113,10 +113,7 @@ def personal_message(
 def dialect_insert(session: Session, table: type[SQLModel]) -> Any:
     """INSERT with ON CONFLICT for the session's database (SQLite and PostgreSQL spell it the same)."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
         return pg_insert(table)
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     return sqlite_insert(table)
 
@@ -189,7 +186,6 @@ def channel_tags(task: HumanTask) -> list[str]:
 
 def _channel_message(task: HumanTask, facts: messages.TaskFacts, now: datetime) -> list[dict[str, Any]]:
     """One post for the shared channels (a team's Teams or Slack hook) of the gate, where the routing has any."""
-    from passage.core.notify import routing
 
     settings, tags = get_settings(), channel_tags(task)
     if not routing(settings.notify_config_path).has_route(tags, any_of=True):
@@ -225,10 +221,9 @@ def _claim(session: Session, token: str, now: datetime, limit: int) -> Sequence[
 
 
 def send_due(
-    *, session: Session, notifier: "Notifier | None" = None, now: datetime | None = None, limit: int = 200
+    *, session: Session, notifier: Notifier | None = None, now: datetime | None = None, limit: int = 200
 ) -> SendResult:
     """One sender pass: send what is due, mark each sent, or back off (doubling), or failed after the last try."""
-    from passage.core.notify import Notifier
 
     settings, now = get_settings(), now or utcnow()
     notifier = notifier or Notifier.from_file(settings.notify_config_path, app_url=settings.inbox_url)

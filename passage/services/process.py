@@ -1,15 +1,18 @@
 """A case's procedure at a glance: the steps done, the one it waits at, and the gates still to come."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from models import Case, Decision, HumanTask, TaskStatus
+from models import Case, Decision, HumanTask, StepRun, TaskStatus
 from models.common import utcnow
+from passage.programme import split_numbered
 from passage.programme.registry import gates_of
 from passage.services import steps
+from passage.services.human_tasks import gates_of_case
 
 
 class StepState(StrEnum):
@@ -27,14 +30,9 @@ class ProcessStep(BaseModel):
     outcome: str = ""  # a gate's: approved, rejected, cancelled
 
 
-def _gate_steps(session: Session, case_id: int, now: datetime) -> list[ProcessStep]:
-    query = (
-        select(HumanTask, Decision)
-        .join(Decision, col(Decision.task_id) == col(HumanTask.id), isouter=True)
-        .where(col(HumanTask.case_id) == case_id)
-    )
+def _gate_steps(gates: Sequence[tuple[HumanTask, Decision | None]], now: datetime) -> list[ProcessStep]:
     found = []
-    for task, decision in session.exec(query).all():
+    for task, decision in gates:
         is_open = task.status == TaskStatus.OPEN
         ended = decision.decided_at if decision is not None else (now if is_open else None)
         outcome = {"approve": "approved", "reject": "rejected"}[decision.outcome.value] if decision else ""
@@ -55,19 +53,28 @@ def _gate_steps(session: Session, case_id: int, now: datetime) -> list[ProcessSt
 
 def _seen(gate_step: str, keys: set[str]) -> bool:
     """A gate asked again (`movement-plan-2`) or per member (`dna-sample-2`) counts as the gate."""
-    return any(
-        key == gate_step or (key.startswith(f"{gate_step}-") and key[len(gate_step) + 1 :].isdigit()) for key in keys
-    )
+    return any(split_numbered(key)[0] == gate_step for key in keys)
 
 
-def process_of(*, session: Session, case: Case) -> list[ProcessStep]:
+def process_of(
+    *,
+    session: Session,
+    case: Case,
+    gates: Sequence[tuple[HumanTask, Decision | None]] | None = None,
+    done: Sequence[StepRun] | None = None,
+) -> list[ProcessStep]:
     """Steps done and gates decided in the order they happened, then where it waits, then gates to come.
 
-    What is still to come is the programme's gates not yet reached, in the order the flow defines them:
-    some may not apply to this case (an escort only when one is needed).
+    What is still to come is the programme's gates not yet reached, in the order the programme declares
+    them: some may not apply to this case (an escort only when one is needed). `gates` and `done`, where
+    the caller has read them already (the case page), are not read again.
     """
     now, case_id = utcnow(), case.id or 0
-    done = [
+    if gates is None:
+        gates = gates_of_case(session=session, case_id=case_id)
+    if done is None:
+        done = steps.steps_of(session=session, case_id=case_id)
+    finished = [
         ProcessStep(
             key=s.step,
             title=s.title,
@@ -75,9 +82,9 @@ def process_of(*, session: Session, case: Case) -> list[ProcessStep]:
             started_at=s.started_at,
             duration_seconds=(s.finished_at - s.started_at).total_seconds(),
         )
-        for s in steps.steps_of(session=session, case_id=case_id)
+        for s in done
     ]
-    history = sorted([*done, *_gate_steps(session, case_id, now)], key=lambda p: p.started_at or now)
+    history = sorted([*finished, *_gate_steps(gates, now)], key=lambda p: p.started_at or now)
     if case.closed_at is not None:
         return history
     keys = {p.key for p in history}

@@ -19,6 +19,7 @@ from sqlmodel import col
 from models import HumanTask
 from models.common import clean_text
 from passage.core.errors import FormInvalid
+from passage.programme.registry import all_programmes
 from passage.services.users import USERNAME
 
 ME, UNASSIGNED, ANYONE = "me", "unassigned", "anyone"
@@ -72,7 +73,6 @@ class TaskFilter(BaseModel):
     @field_validator("programme")
     @classmethod
     def _known_programme(cls, value: str | None) -> str | None:
-        from passage.programme.registry import all_programmes
 
         if value is not None and value not in all_programmes():
             raise ValueError(f"no programme '{value}'")

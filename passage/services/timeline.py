@@ -157,6 +157,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
     if not access.is_service(actor):
         audit.record(session=session, actor=actor, action="case.viewed", case_id=case_id)
     timeline = [Event(at=case.created_at, kind="case", title="Case opened", actor=case.opened_by)]
+    done = steps.steps_of(session=session, case_id=case_id)
     timeline += [
         Event(
             at=s.finished_at,
@@ -165,7 +166,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
             actor="system",
             duration_seconds=(s.finished_at - s.started_at).total_seconds(),
         )
-        for s in steps.steps_of(session=session, case_id=case_id)
+        for s in done
     ]
     gates = gates_of_case(session=session, case_id=case_id)
     timeline += _gate_events(session, case, actor, gates)
@@ -203,6 +204,6 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         persons=persons,
         timeline=sorted(timeline, key=lambda e: e.at),
         trail=_trail(session, case_id),
-        process=process_of(session=session, case=case),
+        process=process_of(session=session, case=case, gates=gates, done=done),
         documents=_documents(case, gates),
     )

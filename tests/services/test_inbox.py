@@ -73,6 +73,7 @@ def test_the_list_applies_each_filter_and_sort(
         ("accept-for-selection", "Accept for selection mission"),
         ("movement-plan-2", "Propose movement plan (2)"),  # a second round
         ("dna-sample-3", "DNA sample collected (3)"),  # the third family member's
+        ("condition-safe", "Eligibility (9): the resettlement can be safely organised"),  # made per condition
         ("step-0", "step-0"),  # no gate declares it (e.g. an earlier release's): shown as it is
     ],
 )
