@@ -55,7 +55,7 @@ def sqlite_template(directory: Path) -> Path:
 
 
 def sqlite_copy(template: Path, directory: Path) -> str:
-    path = directory / "passage.core.db"
+    path = directory / "passage.db"
     shutil.copyfile(template, path)
     return f"sqlite:///{path}"
 

@@ -104,7 +104,7 @@ class Settings(BaseSettings):
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home.resolve() / 'passage.core.db'}"
+        return self.database_url or f"sqlite:///{self.home.resolve() / 'passage.db'}"
 
     @property
     def prefect_api_url(self) -> str:

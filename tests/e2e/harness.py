@@ -83,7 +83,7 @@ def _printed(log: Path, process: "subprocess.Popen[bytes]", label: str, timeout:
 
 def _in_transit(home: Path) -> list[str]:
     """Demo cases whose flow is still on its way to a gate (new or active, no open task)."""
-    engine = create_engine(f"sqlite:///{home / 'passage.core.db'}")
+    engine = create_engine(f"sqlite:///{home / 'passage.db'}")
     waiting = select(HumanTask.case_id).where(HumanTask.status == TaskStatus.OPEN)
     try:
         with Session(engine) as session:

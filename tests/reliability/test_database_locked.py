@@ -67,7 +67,7 @@ def test_the_inbox_says_the_database_is_unreachable_without_a_traceback(
     db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     page = app("pm.anna")
-    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{get_settings().home / 'no-such-dir' / 'passage.core.db'}")
+    monkeypatch.setenv("PASSAGE_DATABASE_URL", f"sqlite:///{get_settings().home / 'no-such-dir' / 'passage.db'}")
     get_settings.cache_clear()
     get_engine.cache_clear()
     st.cache_resource.clear()
