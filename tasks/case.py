@@ -63,5 +63,6 @@ def finish(case: CaseInfo, status: CaseStatus, outcome: str) -> CaseOutcome:
     """Close the case with its outcome (closing again keeps the first one)."""
     with session_scope() as session:
         closed = cases.close_case(session=session, case_id=case.id, status=status, outcome=outcome)
-        get_run_logger().info("case %s %s: %s", case.ref, closed.status.value, closed.outcome)
+        # The outcome itself stays in Passage: it can name people and quote a decision's comment.
+        get_run_logger().info("case %s %s", case.ref, closed.status.value)
         return CaseOutcome(ref=closed.ref, status=closed.status, outcome=closed.outcome or outcome)

@@ -98,7 +98,9 @@ def gate(
     if payload is None:
         payload = decision_soon(case, spec.step)
     if payload is None:
-        get_run_logger().info("case %s waits for %s (%s)", case.ref, spec.title, spec.role.value)
+        # Identifiers only: a title may name a person (`DNA sample collected: <name>`), and Prefect's logs
+        # are readable by whoever holds its API.
+        get_run_logger().info("case %s waits at %s (%s)", case.ref, spec.step, spec.role.value)
         prefect.suspend(key=spec.step)  # the process exits here until resumed
         payload = request_decision(case, spec, requested_by, context or {})
         if payload is None:

@@ -25,6 +25,8 @@ os.environ["PASSAGE_RECONCILE_SECONDS"] = "1"
 # Every gate suspends at once and its decision resumes the run: the path a person's decision takes days
 # later, and the one with the most to go wrong. tests/flows/test_gate_grace.py turns the grace period on.
 os.environ["PASSAGE_GATE_GRACE_SECONDS"] = "0"
+# One set of Prefect API credentials for every stack the tests start (each home would make its own).
+os.environ["PASSAGE_PREFECT_API_AUTH"] = f"passage:tests-{os.getpid()}-{_free_port()}"
 for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL", "PASSAGE_DATABASE_URL"):
     os.environ.pop(name, None)
 

@@ -45,7 +45,8 @@ def up() -> None:
     server = nullcontext() if settings.prefect_server_url else stack.prefect_server(settings)
     try:
         with server:
-            typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}")
+            login = "PASSAGE_PREFECT_API_AUTH" if settings.prefect_api_auth else settings.home / "prefect" / "api-auth"
+            typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}   (login: {login})")
             started_at = utcnow()
             with stack.flow_runner(settings):
                 stack.wait_for_worker(settings, since=started_at)

@@ -1,21 +1,36 @@
-"""The environment every Passage process hands to Prefect, so all share one local server."""
+"""The environment every Passage process hands to Prefect, so all share one local server, and only they can read it."""
 
+import os
+import secrets
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from passage.core.settings import Settings
 
 # One CA for Prefect's client to load when its API is plain HTTP (no TLS): the file says why.
 PLAIN_HTTP_CA = Path(__file__).with_name("plain_http_ca.pem")
+# The API's user name in the credentials Passage makes for itself (Prefect's basic auth takes user:password).
+API_USER = "passage"
 
 
 def prefect_env(settings: Settings) -> dict[str, str]:
-    """Variables that point Prefect at Passage's server and keep it off the network."""
+    """Variables that point Prefect at Passage's server, keep it off the network, and lock its API."""
     prefect_home = settings.home.resolve() / "prefect"
     database = settings.prefect_database_url or f"sqlite+aiosqlite:///{prefect_home / 'prefect.db'}"
+    auth = api_credentials(settings)
     env = {
         "PREFECT_API_URL": settings.prefect_api_url,
         "PREFECT_HOME": str(prefect_home),
         "PREFECT_API_DATABASE_CONNECTION_URL": database,
+        # Prefect's API has no per-record access rules: it answers only to who holds the credentials
+        # (the server checks them, every Passage process sends them), and to no other web page's scripts.
+        "PREFECT_SERVER_API_AUTH_STRING": auth,
+        "PREFECT_API_AUTH_STRING": auth,
+        "PREFECT_SERVER_CORS_ALLOWED_ORIGINS": _origin(settings.prefect_api_url),
+        # A task's or flow's return value (a case snapshot, an outcome naming people) is never written to
+        # Prefect's result storage: a re-run reads Passage's database instead.
+        "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_SERVER_UI_ENABLED": "true",
         "DO_NOT_TRACK": "1",
@@ -28,3 +43,31 @@ def prefect_env(settings: Settings) -> dict[str, str]:
     if settings.prefect_api_url.startswith("http://"):
         env["PREFECT_API_SSL_CERT_FILE"] = str(PLAIN_HTTP_CA)
     return env
+
+
+def _origin(api_url: str) -> str:
+    """The API's own origin (scheme://host:port): Prefect's UI is served from it; no other may call in."""
+    parts = urlsplit(api_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def api_credentials(settings: Settings) -> str:
+    """`user:password` for Prefect's API: PASSAGE_PREFECT_API_AUTH, or made once per home.
+
+    Made ones live in <home>/prefect/api-auth, readable by the service user only; the Prefect UI asks
+    for them. Made atomically: several processes of a starting stack may ask at the same moment.
+    """
+    if settings.prefect_api_auth is not None:
+        return settings.prefect_api_auth.get_secret_value()
+    path = settings.home.resolve() / "prefect" / "api-auth"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as made:  # created 0600
+            made.write(f"{API_USER}:{secrets.token_urlsafe(24)}\n")
+        try:
+            os.link(made.name, path)  # fails if another process made it first: theirs is kept
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(made.name)
+    return path.read_text(encoding="utf-8").strip()

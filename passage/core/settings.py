@@ -1,10 +1,11 @@
 """The one place that reads configuration (env prefix PASSAGE_)."""
 
+import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +68,9 @@ class Settings(BaseSettings):
     prefect_database_url: str = Field(default="", pattern=r"^(postgresql\+asyncpg://.+)?$")
     # ... or Passage uses a Prefect server run elsewhere (its API, e.g. http://prefect:4200/api) and starts none.
     prefect_server_url: str = Field(default="", pattern=r"^(https?://.+/api)?$")
+    # The credentials of Prefect's API (`user:password`, Prefect's own server auth): every Passage process
+    # and the Prefect UI need them. Unset, Passage makes them once in <home>/prefect/api-auth.
+    prefect_api_auth: SecretStr | None = None
     # A worker tells the pool it is alive this often; a run whose worker was silent for six of these is a
     # zombie (its worker died), which the reconciler marks Crashed and brings back.
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=300)
@@ -101,6 +105,13 @@ class Settings(BaseSettings):
     import_max_rows: int = Field(default=5_000, ge=1)
     # Cron of a scheduled flow by flow name, overriding its default (e.g. {"notify-sweep": "*/5 * * * 1-5"}).
     schedules: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("prefect_api_auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[^:\s]+:\S{12,}", value.get_secret_value()):
+            raise ValueError("give user:password, the password at least 12 characters without spaces")
+        return value
 
     @property
     def db_url(self) -> str:
