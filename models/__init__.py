@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
+from models.login import LoginThrottle
 from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
 from models.quota import QuotaUsage
 from models.task import Approval, Decision, HumanTask, Outcome, TaskStatus
@@ -15,6 +16,7 @@ __all__ = [
     "Decision",
     "Delegation",
     "HumanTask",
+    "LoginThrottle",
     "Notification",
     "NotificationKind",
     "NotificationStatus",

@@ -6,7 +6,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.common import enum_field, optional_time_field, time_field
+from models.common import enum_field, time_field
 
 
 class Role(StrEnum):
@@ -25,8 +25,6 @@ class User(SQLModel, table=True):
     active: bool = True
     # bcrypt; empty = no password login (e.g. OIDC only).
     password_hash: str = Field(default="", max_length=100)
-    failed_logins: int = 0
-    locked_until: datetime | None = optional_time_field()
 
 
 class RoleGrant(SQLModel, table=True):
