@@ -3,7 +3,6 @@
 import logging
 import signal
 import sys
-from contextlib import nullcontext
 
 import typer
 from pydantic import ValidationError
@@ -36,27 +35,31 @@ app.add_typer(db_app, name="db")
 def up() -> None:
     """Start the embedded stack (Prefect server, flows, inbox) with demo data; Ctrl-C stops it."""
     from passage.demo.seed import seed
-    from passage.orchestration import stack
+    from passage.orchestration import stack, supervisor
 
     settings = get_settings()
     init_db()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # With PASSAGE_PREFECT_SERVER_URL the Prefect server runs elsewhere: use it, start none.
-    server = nullcontext() if settings.prefect_server_url else stack.prefect_server(settings)
     try:
-        with server:
+        # Every child is watched: one that dies is said here and started again; one that keeps dying stops all.
+        with supervisor.Supervisor(
+            lambda line: typer.echo(line, err=True), startup_seconds=settings.startup_seconds
+        ) as kids:
+            # With PASSAGE_PREFECT_SERVER_URL the Prefect server runs elsewhere: use it, start none.
+            if not settings.prefect_server_url:
+                kids.start(supervisor.prefect_server(settings))
             login = "PASSAGE_PREFECT_API_AUTH" if settings.prefect_api_auth else settings.home / "prefect" / "api-auth"
             typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}   (login: {login})")
             started_at = utcnow()
-            with stack.flow_runner(settings):
-                stack.wait_for_worker(settings, since=started_at)
-                with session_scope() as session:
-                    started = seed(session=session)
-                typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
-                typer.echo(f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}")
-                with stack.inbox(settings) as inbox:
-                    typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
-                    inbox.wait()
+            kids.start(supervisor.flow_runner(settings))
+            stack.wait_for_worker(settings, since=started_at)
+            with session_scope() as session:
+                started = seed(session=session)
+            typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
+            typer.echo(f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}")
+            kids.start(supervisor.inbox(settings))
+            typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
+            kids.watch()
     except KeyboardInterrupt:
         typer.echo("stopping")
     except stack.StackError as exc:

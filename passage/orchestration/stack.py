@@ -50,19 +50,24 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], timeout: floa
     raise StackError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def log_path(settings: Settings, log_name: str) -> Path:
+    """Where the child `log_name` writes its output: <home>/logs/<log_name>.log."""
+    return settings.home.resolve() / "logs" / f"{log_name}.log"
+
+
 def spawn(args: list[str], settings: Settings, log_name: str) -> subprocess.Popen[bytes]:
     """Start a child in its own process group, its output in <home>/logs."""
-    logs = settings.home.resolve() / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    out = (logs / f"{log_name}.log").open("ab")
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=child_env(settings),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = log_path(settings, log_name)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=child_env(settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
@@ -86,11 +91,19 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
         process.wait(timeout=5)
 
 
-def start_prefect_server(settings: Settings, timeout: float | None = None) -> subprocess.Popen[bytes]:
-    """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
+def spawn_prefect_server(settings: Settings) -> subprocess.Popen[bytes]:
+    """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home); no wait.
+
+    Always the same port and database for one home, so a restarted server is the same server to its clients.
+    """
     (settings.home.resolve() / "prefect").mkdir(parents=True, exist_ok=True)
     args = [sys.executable, "-m", "passage.orchestration.prefect_server", "--host", settings.host]
-    server = spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
+    return spawn([*args, "--port", str(settings.prefect_port)], settings, "prefect-server")
+
+
+def start_prefect_server(settings: Settings, timeout: float | None = None) -> subprocess.Popen[bytes]:
+    """Start a Prefect server on SQLite at settings.prefect_api_url (its database in the home) and wait for it."""
+    server = spawn_prefect_server(settings)
     try:
         wait_until_healthy(f"{settings.prefect_api_url}/health", server, timeout or settings.startup_seconds)
     except StackError:
@@ -164,6 +177,20 @@ def flow_processes(worker: int) -> list[int]:
 @contextmanager
 def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     """The Streamlit inbox on settings.inbox_url."""
+    app = spawn_inbox(settings)
+    try:
+        wait_until_healthy(inbox_health_url(settings), app, settings.startup_seconds)
+        yield app
+    finally:
+        stop(app)
+
+
+def inbox_health_url(settings: Settings) -> str:
+    return f"{settings.inbox_url}/_stcore/health"
+
+
+def spawn_inbox(settings: Settings) -> subprocess.Popen[bytes]:
+    """Start the Streamlit inbox on settings.inbox_url; no wait."""
     args = [sys.executable, "-m", "streamlit", "run", str(INBOX_APP)]
     options = [
         "--server.address",
@@ -173,12 +200,7 @@ def inbox(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
     ]
     options += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
     options += ["--client.toolbarMode", "viewer"]  # staff need no "Deploy" button
-    app = spawn(args + options, settings, "inbox")
-    try:
-        wait_until_healthy(f"{settings.inbox_url}/_stcore/health", app, settings.startup_seconds)
-        yield app
-    finally:
-        stop(app)
+    return spawn(args + options, settings, "inbox")
 
 
 def wait_for_worker(settings: Settings, since: datetime, timeout: float | None = None) -> None:

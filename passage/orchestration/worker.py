@@ -15,8 +15,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from multiprocessing import forkserver
+import threading
+from multiprocessing import connection, forkserver
 from multiprocessing.context import ForkServerContext
+from multiprocessing.process import BaseProcess
 from typing import Any
 from uuid import UUID
 
@@ -36,6 +38,10 @@ WORK_POOL_TYPE = "passage"
 # Imported once in the forkserver; every run is a fork of that process.
 WARM_MODULES = ["passage.orchestration.worker", "flows"]
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# A forkserver child's exit code is read once, from a pipe that the forkserver then closes. Two threads
+# reading it at once (one joining the run, another starting a run, which polls every child) leave one of
+# them at EOF, which multiprocessing reports as exit code 255: a run that had suspended was marked Crashed.
+EXIT_CODES = threading.Lock()
 
 
 class PassageWorkerResult(BaseWorkerResult):
@@ -93,6 +99,17 @@ def execute(flow_name: str, flow_run_id: str, env: dict[str, str]) -> None:
         atexit._run_exitfuncs()
 
 
+def start_child(child: BaseProcess) -> None:
+    with EXIT_CODES:  # Process.start polls every live child for its exit code
+        child.start()
+
+
+def join_child(child: BaseProcess) -> None:
+    connection.wait([child.sentinel])  # without reading it
+    with EXIT_CODES:
+        child.join()
+
+
 def hand_over_decisions(flow_run_id: str) -> None:
     """Resume the run at once if its gate was decided while its process was still suspending."""
 
@@ -148,10 +165,10 @@ class PassageWorker(BaseWorker[BaseJobConfiguration, BaseVariables, PassageWorke
         )
         self._live.add(flow_run.id)
         try:
-            await anyio.to_thread.run_sync(child.start)
+            await anyio.to_thread.run_sync(start_child, child)
             if task_status is not None:
                 task_status.started(child.pid or 0)
-            await anyio.to_thread.run_sync(child.join)
+            await anyio.to_thread.run_sync(join_child, child)
             await anyio.to_thread.run_sync(hand_over_decisions, str(flow_run.id))
         finally:
             # No await from here until the base class frees the run's limiter token.
