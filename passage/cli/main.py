@@ -8,6 +8,7 @@ import typer
 from pydantic import ValidationError
 
 from models.common import utcnow
+from passage.cli import backup as backup_cli
 from passage.cli.access import audit_app, privacy_app, users_app
 from passage.cli.cases import cases_app
 from passage.cli.common import emit, fail, refuse_bad_arguments, say_error
@@ -26,6 +27,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(db_app, name="db")
+app.command("backup")(backup_cli.backup)
+app.command("restore")(backup_cli.restore_command)
 
 # The stack's commands import Prefect (about 2 s) inside the command: the other commands, and
 # `passage --help`, need none of it.
