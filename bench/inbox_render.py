@@ -64,7 +64,7 @@ def server_runs(password: str, runs: int) -> list[float]:
     from ui.state import sign_in
 
     with Session(get_engine()) as session:
-        ticket = auth.login(session=session, username=USER, password=password)
+        ticket = auth.login(session=session, username=USER, password=password, source="bench")
     at = AppTest.from_file(str(APP), default_timeout=300)
     state: dict[str, object] = {}
     sign_in(ticket, state)

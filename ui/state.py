@@ -1,7 +1,7 @@
 """What every page shares: the database (created once per server) and the logged-in user.
 
 Login is always required. With `PASSAGE_LOGIN=password` (the embedded default) the form checks the
-password against the bcrypt hash in the app database, rate-limited per username; with
+password against the bcrypt hash in the app database, throttled per username and per client address; with
 `PASSAGE_LOGIN=oidc` Streamlit's `st.login` asks the organisation's identity provider and the
 e-mail it vouches for names the Passage user. Either way the verified login becomes a `Ticket` in
 the browser session (server-side: the browser cannot forge it) that expires after
@@ -27,6 +27,21 @@ DATABASE_DOWN = (
     "The database is busy or cannot be reached, so this page could not be shown or saved."
     " Nothing was stored half-way; please try again in a minute."
 )
+
+
+def client_address() -> str:
+    """The browser's address, for the login throttle and the audit trail.
+
+    Behind the proxy (deploy/nginx.conf, PASSAGE_TRUST_FORWARDED_FOR=true) the TCP peer is the proxy, and the
+    client is the last address the proxy appended to X-Forwarded-For (earlier ones are the client's own word).
+    Streamlit gives no address for a browser on this machine (nor a string under AppTest), hence "localhost".
+    """
+    if get_settings().trust_forwarded_for:
+        forwarded = ",".join(st.context.headers.get_all("X-Forwarded-For")).split(",")
+        if last := forwarded[-1].strip():
+            return last
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "localhost"
 
 
 @st.cache_resource
@@ -75,7 +90,7 @@ def _login_form() -> None:
         return
     try:
         with session() as s:
-            ticket = auth.login(session=s, username=username, password=password)
+            ticket = auth.login(session=s, username=username, password=password, source=client_address())
     except auth.LoginRefused as exc:
         st.error(explain(exc))
         return
@@ -92,7 +107,9 @@ def _oidc_login() -> None:
         return
     try:
         with session() as s:
-            ticket = auth.login_external(session=s, email=str(st.user.get("email", "")), provider=provider or "oidc")
+            ticket = auth.login_external(
+                session=s, email=str(st.user.get("email", "")), provider=provider or "oidc", source=client_address()
+            )
     except auth.LoginRefused as exc:
         st.error(explain(exc))
         return

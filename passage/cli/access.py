@@ -16,7 +16,7 @@ from passage.services.assignment import DelegationCreate
 from passage.services.assignment import delegate as create
 from passage.services.audit import verify
 from passage.services.privacy import export_person, find_persons, pseudonymise_due
-from passage.services.staff import add_user, set_active, user_rows
+from passage.services.staff import add_user, set_active, unlock, user_rows
 from passage.services.users import UserCreate
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
@@ -90,6 +90,16 @@ def users_disable(username: str, actor: Actor) -> None:
 @users_app.command("enable")
 def users_enable(username: str, actor: Actor) -> None:
     _set_active(username, actor, active=True)
+
+
+@users_app.command("unlock")
+def users_unlock(username: str, actor: Actor) -> None:
+    """Forget a user's failed logins: they may log in at once, without waiting out the login throttle."""
+
+    init_db()
+    with session_scope() as session:
+        unlock(session=session, actor=actor, username=username)
+    typer.echo(f"user {username} unlocked")
 
 
 @users_app.command("delegate")

@@ -92,8 +92,16 @@ class Settings(BaseSettings):
     # Access: "password" (bcrypt passwords in the app database) or "oidc" (Streamlit's st.login, see README).
     login: str = Field(default="password", pattern=r"^(password|oidc)$")
     oidc_provider: str = Field(default="", description="the [auth.<name>] section of secrets.toml; '' = [auth]")
-    login_max_failures: int = Field(default=5, ge=1, description="failed logins in a row before the lock")
-    login_lock_minutes: int = Field(default=15, ge=1)
+    # Login throttle, per username and per source address: after the free failures each failure doubles the
+    # wait before the next try (from login_delay_seconds up to login_delay_max_seconds); never a hard lock.
+    login_free_failures: int = Field(default=5, ge=1, description="failures per username before waits begin")
+    login_source_free_failures: int = Field(default=20, ge=1, description="the same per source address")
+    login_delay_seconds: float = Field(default=1.0, gt=0, description="the first wait; doubles per failure")
+    login_delay_max_seconds: float = Field(default=900.0, gt=0, description="the longest wait (15 min)")
+    login_forget_minutes: int = Field(default=60, ge=1, description="failures older than this are forgotten")
+    # Behind a proxy (deploy/nginx.conf) the client's address is the last one the proxy appended to
+    # X-Forwarded-For; without a proxy that header is the client's own word, so it is trusted only when set.
+    trust_forwarded_for: bool = Field(default=False, description="take the source address from X-Forwarded-For")
     session_minutes: int = Field(default=480, ge=1, description="a login lasts this long, then log in again")
     # The demo users' password, seeded by `passage up` in demo mode only (README).
     demo_password: str = Field(default="passage-demo", min_length=8, max_length=72)

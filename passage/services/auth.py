@@ -1,32 +1,50 @@
-"""Logging in: passwords checked with bcrypt, failures rate-limited per username, every attempt audited.
+"""Logging in: passwords checked with bcrypt, failures throttled per username and per source address,
+every attempt audited with its source.
 
-The lock lives in the database (`User.failed_logins`, `User.locked_until`), so it holds across inbox
-processes and restarts: after `login_max_failures` failures in a row the username is locked for
-`login_lock_minutes`, whatever password is tried. A login yields a `Ticket` that expires after
+No hard lock (five wrong passwords used to lock any name, the administrator's too, so anyone could keep
+everyone out). Instead each username (as typed, known or not) and each source address counts its recent
+failures in the database (`LoginThrottle`, so every inbox process sees them): after the free failures,
+each failure doubles the wait before that name or address may try again, up to a cap. The right password
+after the wait works; an administrator can clear a name's count at once (`unlock`). Unknown names and
+wrong passwords get the same words, cost the same bcrypt work, and are throttled alike, so neither the
+answer nor its timing tells a stranger which names exist. A login yields a `Ticket` that expires after
 `session_minutes`; the inbox keeps it server-side in the browser session.
 """
 
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 import bcrypt
 from pydantic import BaseModel
+from sqlalchemy import case, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from models import User
+from models import LoginThrottle, User
 from models.common import utcnow
 from passage.core.errors import PassageError
 from passage.core.settings import get_settings
 from passage.services import audit
+from passage.services.users import hash_password
 
 ANONYMOUS = "anonymous"
+NAME, SOURCE = "name", "source"
+KEY_LENGTH = 100  # a username or address longer than a column holds is still counted, by its first 100 characters
+UNKNOWN_SOURCE = "unknown"
 
 
 class LoginRefused(PassageError):
     """Wrong username or password (the same words for both: names are not confirmed to strangers)."""
 
 
-class LoginLocked(LoginRefused):
-    pass
+class LoginThrottled(LoginRefused):
+    """Too many recent failures for this name or this address: the same words whether the name exists."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__("too many failed logins: try again after {retry_at:%H:%M:%S} UTC", retry_at=retry_at)
+        self.retry_at = retry_at
 
 
 class Ticket(BaseModel):
@@ -36,10 +54,20 @@ class Ticket(BaseModel):
     language: str = "en"  # the inbox's language from the first page after login
 
 
+@cache
+def _dummy_hash() -> bytes:
+    """A hash of no one's password, made as users' hashes are (same cost), so an unknown name costs the
+    same bcrypt work as a known one."""
+    return hash_password("no such user").encode("ascii")
+
+
 def _check(password: str, password_hash: str) -> bool:
+    """bcrypt's verdict; a user without a password (OIDC only) is checked against the dummy hash, so the
+    refusal takes as long as any other."""
+    stored = password_hash.encode("utf-8") if password_hash.startswith("$2") else _dummy_hash()
     try:
-        return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("utf-8"))
-    except ValueError:  # not a bcrypt hash (no password set), or a password over bcrypt's 72 bytes
+        return bcrypt.checkpw(password.encode("utf-8"), stored) and stored is not _dummy_hash()
+    except ValueError:  # a password over bcrypt's 72 bytes, or a damaged hash
         return False
 
 
@@ -48,57 +76,110 @@ def _ticket(user: User) -> Ticket:
     return Ticket(username=user.username, full_name=user.full_name, expires_at=expires, language=user.language)
 
 
-def _fail(session: Session, user: User | None, username: str) -> LoginRefused:
+def name_key(username: str) -> str:
+    """How the throttle counts a name: as typed, trimmed and case-folded (so "Admin" and "admin" count as one)."""
+    return username.strip().casefold()[:KEY_LENGTH]
+
+
+def source_key(source: str) -> str:
+    return source.strip()[:KEY_LENGTH] or UNKNOWN_SOURCE
+
+
+def _retry_at(row: LoginThrottle | None, free: int, now: datetime) -> datetime | None:
+    """When `row`'s name or address may try again: after its free failures, each one doubles the wait."""
     settings = get_settings()
-    audit.record(
-        session=session,
-        actor=user.username if user else ANONYMOUS,
-        action="login.failed",
-        detail={"username": username},
+    if row is None or row.last_failure_at <= now - timedelta(minutes=settings.login_forget_minutes):
+        return None
+    beyond = row.failures - free
+    if beyond < 0:
+        return None
+    wait = min(settings.login_delay_seconds * 2 ** min(beyond, 40), settings.login_delay_max_seconds)
+    return row.last_failure_at + timedelta(seconds=wait)
+
+
+def _count_failure(session: Session, scope: str, key: str, source: str, now: datetime) -> None:
+    """One more failure for `key`, as one statement: two inbox processes failing at once both count, and
+    a count older than `login_forget_minutes` starts again at one."""
+    forgotten = now - timedelta(minutes=get_settings().login_forget_minutes)
+    dialect_insert: Any = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(LoginThrottle).values(
+        scope=scope, key=key, failures=1, last_failure_at=now, last_source=source
     )
-    if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = utcnow() + timedelta(minutes=settings.login_lock_minutes)
-            user.failed_logins = 0
-            audit.record(
-                session=session,
-                actor=user.username,
-                action="login.locked",
-                detail={"until": user.locked_until.isoformat()},
-            )
-        session.add(user)
-    session.commit()
-    return LoginRefused("wrong username or password")
-
-
-def login(*, session: Session, username: str, password: str) -> Ticket:
-    """Check a username and password; a locked username is refused before its password is looked at."""
-    user = session.get(User, username.strip())
-    now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        audit.record(session=session, actor=user.username, action="login.refused", detail={"reason": "locked"})
-        session.commit()
-        raise LoginLocked(
-            "too many failed logins: try again after {locked_until:%H:%M} UTC", locked_until=user.locked_until
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["scope", "key"],
+            set_={
+                "failures": case(
+                    (col(LoginThrottle.last_failure_at) <= forgotten, 1), else_=col(LoginThrottle.failures) + 1
+                ),
+                "last_failure_at": now,
+                "last_source": source,
+            },
         )
-    if user is None or not user.active or not _check(password, user.password_hash):
-        raise _fail(session, user, username)
-    user.failed_logins, user.locked_until = 0, None
-    session.add(user)
-    audit.record(session=session, actor=user.username, action="login.ok", detail={"via": "password"})
+    )
+
+
+def retry_at(*, session: Session, username: str, now: datetime | None = None) -> datetime | None:
+    """When a username may next try to log in, if it must wait (the admin page shows it as 'locked')."""
+    now = now or utcnow()
+    row = session.get(LoginThrottle, (NAME, name_key(username)))
+    retry = _retry_at(row, get_settings().login_free_failures, now)
+    return retry if retry is not None and retry > now else None
+
+
+def clear(*, session: Session, username: str) -> bool:
+    """Forget a username's failures (the caller audits and commits); whether there were any."""
+    result = session.execute(
+        delete(LoginThrottle).where(col(LoginThrottle.scope) == NAME, col(LoginThrottle.key) == name_key(username))
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def login(*, session: Session, username: str, password: str, source: str) -> Ticket:
+    """Check a username and password tried from `source` (the client's address, for the throttle and the
+    audit trail). A name or address that must wait is refused before any password is looked at."""
+    settings, now = get_settings(), utcnow()
+    name, address = name_key(username), source_key(source)
+    waits = [
+        _retry_at(session.get(LoginThrottle, (NAME, name)), settings.login_free_failures, now),
+        _retry_at(session.get(LoginThrottle, (SOURCE, address)), settings.login_source_free_failures, now),
+    ]
+    retry = max((w for w in waits if w is not None), default=None)
+    user = session.get(User, username.strip())
+    actor = user.username if user is not None else ANONYMOUS
+    detail = {"username": username.strip()[:KEY_LENGTH], "source": address}
+    if retry is not None and retry > now:
+        audit.record(
+            session=session,
+            actor=actor,
+            action="login.refused",
+            detail={**detail, "reason": "throttled", "until": retry.isoformat()},
+        )
+        session.commit()
+        raise LoginThrottled(retry)
+    # The password is checked for every name, known or not, active or not: the same bcrypt work each time.
+    right = _check(password, user.password_hash if user is not None else "")
+    if user is None or not user.active or not right:
+        _count_failure(session, NAME, name, address, now)
+        _count_failure(session, SOURCE, address, address, now)
+        audit.record(session=session, actor=actor, action="login.failed", detail=detail)
+        session.commit()
+        raise LoginRefused("wrong username or password")
+    clear(session=session, username=user.username)
+    audit.record(session=session, actor=user.username, action="login.ok", detail={"via": "password", **detail})
     session.commit()
     return _ticket(user)
 
 
-def login_external(*, session: Session, email: str, provider: str) -> Ticket:
+def login_external(*, session: Session, email: str, provider: str, source: str) -> Ticket:
     """An identity provider vouched for `email` (OIDC): the active user with that address, if any."""
     user = session.exec(select(User).where(col(User.email) == email, col(User.active).is_(True))).first()
+    detail = {"via": provider, "source": source_key(source)}
     if user is None:
-        audit.record(session=session, actor=ANONYMOUS, action="login.failed", detail={"email": email, "via": provider})
+        audit.record(session=session, actor=ANONYMOUS, action="login.failed", detail={"email": email, **detail})
         session.commit()
         raise LoginRefused("{email} is not a Passage user; ask an administrator", email=email)
-    audit.record(session=session, actor=user.username, action="login.ok", detail={"via": provider})
+    audit.record(session=session, actor=user.username, action="login.ok", detail=detail)
     session.commit()
     return _ticket(user)
 

@@ -1,12 +1,11 @@
-"""The administrator's functions over staff: list them, add or change one, disable, revoke a role; audited."""
+"""The administrator's functions over staff: list them, add or change one, disable, unlock, revoke a role; audited."""
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from models import RoleGrant, User
-from models.common import utcnow
 from passage.core.errors import NotFound, PassageError
-from passage.services import audit
+from passage.services import audit, auth
 from passage.services.access import require_admin
 from passage.services.users import Grant, UserCreate, create_user, grants_of, list_users
 
@@ -26,14 +25,13 @@ def user_rows(*, session: Session, actor: str) -> list[UserRow]:
     """Every user with their grants (administrators only)."""
 
     require_admin(session=session, actor=actor)
-    now = utcnow()
     return [
         UserRow(
             username=u.username,
             full_name=u.full_name,
             email=u.email,
             active=u.active,
-            locked=u.locked_until is not None and u.locked_until > now,
+            locked=auth.retry_at(session=session, username=u.username) is not None,
             grants=[Grant(role=g.role, programme=g.programme) for g in grants_of(session=session, username=u.username)],
         )
         for u in list_users(session=session)
@@ -102,3 +100,17 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
     session.commit()
     session.refresh(user)
     return user
+
+
+def unlock(*, session: Session, actor: str, username: str) -> None:
+    """An administrator forgets a user's failed logins: they may log in at once, whatever wait they had.
+
+    Only the name's count: an address that keeps failing keeps waiting (it may be the attacker's).
+    """
+    require_admin(session=session, actor=actor)
+    if session.get(User, username) is None:
+        raise NotFound("no user '{username}'", username=username)
+    had_failures = auth.clear(session=session, username=username)
+    detail = {"username": username, "had_failures": had_failures}
+    audit.record(session=session, actor=actor, action="user.unlocked", detail=detail)
+    session.commit()

@@ -16,7 +16,9 @@ from sqlmodel import Session, select
 from models import AuditEvent, Case, CaseStatus, Decision, HumanTask, Person, Role, TaskStatus
 from passage.cli import main
 from passage.core.db import get_engine
+from passage.core.settings import get_settings
 from passage.programme.registry import all_programmes
+from passage.services import auth
 from passage.services.cases import cases_to_launch
 from passage.services.decisions import decide
 from tests.factories import new_case, open_gate, referral
@@ -224,3 +226,21 @@ def test_cases_show_json_has_the_persons_as_stored_and_the_timeline(db: Session,
     ]
     unknown = passage("cases", "show", "RST-09999", "--json", "--as", "pm.joost")
     assert (unknown.code, unknown.out, unknown.err) == (1, "", "error: no case 'RST-09999'\n")
+
+
+def test_users_unlock_lets_a_throttled_user_log_in_at_once(
+    db: Session, passage: Passage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PASSAGE_LOGIN_DELAY_SECONDS", "600")  # the wait outlasts the test on a slow machine
+    get_settings.cache_clear()
+    for _ in range(get_settings().login_free_failures):
+        with pytest.raises(auth.LoginRefused):
+            auth.login(session=db, username="cw.amal", password="guess", source="203.0.113.66")
+    assert auth.retry_at(session=db, username="cw.amal") is not None
+    refused = passage("users", "unlock", "cw.amal", "--as", "pm.anna")
+    assert refused.code == 1 and "pm.anna is not an administrator" in refused.err
+    ran = passage("users", "unlock", "cw.amal", "--as", "admin")
+    assert (ran.code, ran.out) == (0, "user cw.amal unlocked\n")
+    db.expire_all()
+    assert auth.retry_at(session=db, username="cw.amal") is None
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "user.unlocked")).one().actor == "admin"

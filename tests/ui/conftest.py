@@ -42,7 +42,7 @@ def app(db: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenApp]:
         at = AppTest.from_file(APP, default_timeout=60)
         if user is not None:
             # The login form's own path: the password checked by auth.login, the ticket stored by sign_in.
-            ticket = auth.login(session=db, username=user, password=get_settings().demo_password)
+            ticket = auth.login(session=db, username=user, password=get_settings().demo_password, source="test")
             state: dict[str, object] = {}
             sign_in(ticket, state)
             for key, value in state.items():

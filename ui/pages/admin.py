@@ -11,7 +11,7 @@ from models import Role
 from passage.core.errors import FormInvalid, PassageError
 from passage.programme.registry import all_programmes
 from passage.services import assignment
-from passage.services.staff import add_user, revoke_grant, set_active, user_rows
+from passage.services.staff import add_user, revoke_grant, set_active, unlock, user_rows
 from passage.services.users import Grant, UserCreate
 from ui import forms
 from ui.i18n import current_language, explain, format_date, t
@@ -70,13 +70,16 @@ def users(actor: str) -> None:
                     ),
                 )
             )
-    st.subheader(t("Disable, enable, remove a role"))
+    st.subheader(t("Disable, enable, unlock, remove a role"))
     who = st.selectbox(t("User"), names, key="manage-user")
-    off, on, revoke = st.columns(3)
+    off, on, unlocked, revoke = st.columns(4)
     if off.button(t("Disable"), key="disable"):
         run(lambda s: set_active(session=s, actor=actor, username=who, active=False))
     if on.button(t("Enable"), key="enable"):
         run(lambda s: set_active(session=s, actor=actor, username=who, active=True))
+    # Forgets the user's failed logins, so a name an attacker kept failing can log in at once.
+    if unlocked.button(t("Unlock"), key="unlock"):
+        run(lambda s: unlock(session=s, actor=actor, username=who))
     grant = revoke.text_input(t("Role to remove (role@programme)"), key="revoke-grant")
     if revoke.button(t("Remove role"), key="revoke") and "@" in grant:
         role_name, _, programme_name = grant.partition("@")
