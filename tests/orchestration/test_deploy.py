@@ -10,7 +10,7 @@ import yaml
 from passage.cli import app
 from passage.core.settings import Settings
 
-DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
 @pytest.fixture(scope="module")
