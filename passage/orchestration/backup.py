@@ -575,7 +575,6 @@ def _checkpoint(path: Path) -> None:
 
 def _swap_sqlite(staged: Path, target: Path, stamp: str) -> str | None:
     """Put the staged file in place by a rename; the replaced one is kept beside it. Returns what was kept."""
-    _checkpoint(target)
     kept = None
     if target.exists():
         keep = target.with_name(f"{target.name}.before-restore-{stamp}")
@@ -675,6 +674,8 @@ def restore(settings: Settings, folder: Path, *, now: datetime | None = None) ->
                     staged.append((_prepare_sqlite(folder, copy, target, audit), target))
             for name in FOLDERS:
                 folders[name] = _stage_folder(folder, manifest, settings, name)
+            for _path, target in staged:
+                _checkpoint(target.path)  # every replaced database left without a -wal before the first swap
             restored, kept = [], []
             for copy, target in pairs:
                 if target.kind == "postgresql":
