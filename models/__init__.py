@@ -6,7 +6,7 @@ from models.login import LoginThrottle
 from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
 from models.quota import QuotaUsage
 from models.task import Approval, Decision, HumanTask, Outcome, TaskStatus
-from models.user import Delegation, Role, RoleGrant, User
+from models.user import Delegation, Role, RoleGrant, User, UserKind
 
 __all__ = [
     "Approval",
@@ -31,4 +31,5 @@ __all__ = [
     "StepRun",
     "TaskStatus",
     "User",
+    "UserKind",
 ]

@@ -17,6 +17,23 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
+class UserKind(StrEnum):
+    """A person logs in and acts in their roles; a service account (flows, the reconciler) never logs in."""
+
+    PERSON = "person"
+    SERVICE = "service"
+
+
+# The service accounts: kind=service rows made by migration 0007, never by a person. Being one is a
+# matter of the row's kind, not of the name alone: a person row called "system" is no service.
+SYSTEM = "system"
+SERVICE_ACCOUNTS = frozenset({SYSTEM})
+# Names no person may hold: the service accounts', and the name the audit trail gives a failed login
+# of an unknown user (a person called that would be indistinguishable from one in the trail).
+ANONYMOUS = "anonymous"
+RESERVED_USERNAMES = SERVICE_ACCOUNTS | {ANONYMOUS}
+
+
 class User(SQLModel, table=True):
     username: str = Field(primary_key=True, max_length=60)
     full_name: str
@@ -25,6 +42,7 @@ class User(SQLModel, table=True):
     active: bool = True
     # bcrypt; empty = no password login (e.g. OIDC only).
     password_hash: str = Field(default="", max_length=100)
+    kind: UserKind = enum_field(UserKind, default=UserKind.PERSON)
 
 
 class RoleGrant(SQLModel, table=True):

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from passage.core.db import get_engine, init_db
 from passage.core.errors import PassageError
 from passage.core.settings import get_settings
-from passage.services import auth, users
+from passage.services import audit, auth, users
 from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, explain, set_language, t
 
 TICKET = "passage.ticket"
@@ -146,11 +146,14 @@ def language_switch(username: str) -> None:
 def current_user() -> str | None:
     """The logged-in user, or None after showing the login (expired or disabled sessions log in again)."""
     stored = st.session_state.get(TICKET)
+    audit.set_origin(origin=None)  # this session's thread may have run a page for a user since logged out
     if stored is not None:
         ticket = auth.Ticket.model_validate(stored)
         with session() as s:
             valid = auth.still_valid(session=s, ticket=ticket)
         if valid:
+            # What this page records names the logged-in user as the operator, through the inbox.
+            audit.set_origin(origin=audit.Origin(channel="inbox", operator=ticket.username))
             st.sidebar.markdown(f"**{ticket.full_name}** ({ticket.username})")
             language_switch(ticket.username)
             if st.sidebar.button(t("Log out"), key="logout"):

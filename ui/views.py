@@ -4,6 +4,7 @@ from datetime import date
 
 import streamlit as st
 
+from passage.services.audit import ORIGIN
 from passage.services.process import StepState
 from passage.services.timeline import CaseView, Event
 from ui.i18n import format_date, format_datetime, t
@@ -135,10 +136,10 @@ def trail(view: CaseView) -> None:
     rows = [
         {
             t("when (UTC)"): f"{format_datetime(event.at)}:{event.at:%S}",
-            t("who"): event.actor,
+            t("who"): event.who or event.actor,
             t("what"): event.action,
             t("task"): event.task_id or "",
-            t("detail"): ", ".join(f"{k}: {v}" for k, v in event.detail.items()),
+            t("detail"): ", ".join(f"{k}: {v}" for k, v in event.detail.items() if k != ORIGIN),  # in "who"
         }
         for event in view.trail
     ]

@@ -1,22 +1,28 @@
 """`passage users`, `passage audit`, `passage privacy`: the same services the admin page uses.
 
-`--as` names the administrator acting; run on the server, `--as system` is the operator's own
-account (how the first administrator is created), and is recorded as such in the audit trail.
+`--as` names the identity acting; every event a command records also names the operator who typed
+it (the OS user) and the channel `cli` (audit.operating), as `sudo` does. The first administrator of
+an installation is made by `passage users create-admin`, with a password from the terminal or a file.
 """
 
+import getpass
 import json
+import os
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from passage.core.db import init_db, session_scope
 from passage.core.errors import NotFound, PassageError
+from passage.services import audit
 from passage.services.assignment import DelegationCreate
 from passage.services.assignment import delegate as create
 from passage.services.audit import verify
 from passage.services.privacy import export_person, find_persons, pseudonymise_due
-from passage.services.staff import add_user, set_active, unlock, user_rows
+from passage.services.staff import add_user, create_admin, set_active, unlock, user_rows
 from passage.services.users import UserCreate
 
 users_app = typer.Typer(no_args_is_help=True, help="Staff, their roles per programme, delegations.")
@@ -24,6 +30,24 @@ audit_app = typer.Typer(no_args_is_help=True, help="The tamper-evident audit tra
 privacy_app = typer.Typer(no_args_is_help=True, help="Retention and subject access (GDPR).")
 
 Actor = Annotated[str, typer.Option("--as", help="the administrator acting ('system' for the server's operator)")]
+# The commands that start long-running processes: what those record later is the flows' and the
+# reconciler's own doing, not the doing of the operator who started them.
+PROCESSES = frozenset({"up", "serve", "worker", "reconciler"})
+
+
+def os_user() -> str:
+    """The operator at the terminal: the OS user (a uid without a name where the system has none)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+def operator_origin(args: list[str]) -> AbstractContextManager[object]:
+    """What a command records names the OS user and the channel `cli` beside its actor (`--as`)."""
+    if args and args[0] in PROCESSES:
+        return nullcontext()
+    return audit.operating(channel="cli", operator=os_user())
 
 
 def _grants(values: list[str]) -> list[dict[str, str]]:
@@ -71,6 +95,42 @@ def users_list(actor: Actor, as_json: Annotated[bool, typer.Option("--json")] = 
         state += " locked" if row.locked else ""
         roles = ", ".join(f"{g.role.value}@{g.programme}" for g in row.grants)
         typer.echo(f"{row.username:<16} {state:<16} {row.full_name}  [{roles}]")
+
+
+def _read_password(path: Path | None) -> str:
+    """The password from `path` (its first line: a trailing line break is not part of it), else asked twice."""
+    if path is None:
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PassageError(f"--password-file: cannot read {path}: {exc}") from None
+    return lines[0] if lines else ""
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    username: str,
+    full_name: Annotated[str, typer.Option("--full-name")],
+    email: Annotated[str, typer.Option("--email")],
+    password_file: Annotated[
+        Path | None, typer.Option("--password-file", help="read the password from this file (else it is asked)")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="even though an administrator exists: when none of them can log in")
+    ] = False,
+) -> None:
+    """Make the first administrator (no demo accounts outside demo mode); audited with the OS user who ran it."""
+
+    secret = _read_password(password_file)
+    init_db()
+    # The event names the operator however the command is invoked (main() sets the same for every command).
+    with audit.operating(channel="cli", operator=os_user()), session_scope() as session:
+        user_create = UserCreate.model_validate(
+            {"username": username, "full_name": full_name, "email": email, "password": secret}
+        )
+        create_admin(session=session, user_create=user_create, force=force)
+    typer.echo(f"administrator {username} created")
 
 
 def _set_active(username: str, actor: str, *, active: bool) -> None:

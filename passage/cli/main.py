@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from models.common import utcnow
 from passage.cli import backup as backup_cli
-from passage.cli.access import audit_app, privacy_app, users_app
+from passage.cli.access import audit_app, operator_origin, privacy_app, users_app
 from passage.cli.cases import cases_app
 from passage.cli.common import emit, fail, refuse_bad_arguments, say_error
 from passage.cli.db import db_app
@@ -37,7 +37,7 @@ app.command("restore")(backup_cli.restore_command)
 @app.command()
 def up() -> None:
     """Start the embedded stack (Prefect server, flows, inbox) with demo data; Ctrl-C stops it."""
-    from passage.demo.seed import seed
+    from passage.demo.seed import seed_for_up
     from passage.orchestration import stack, supervisor
 
     settings = get_settings()
@@ -57,9 +57,8 @@ def up() -> None:
             kids.start(supervisor.flow_runner(settings))
             stack.wait_for_worker(settings, since=started_at)
             with session_scope() as session:
-                started = seed(session=session)
-            typer.echo(f"Demo cases       {', '.join(started) or 'already seeded'}")
-            typer.echo(f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}")
+                seeded = seed_for_up(session=session)  # nothing outside demo mode
+            typer.echo("\n".join(seeded))
             kids.start(supervisor.inbox(settings))
             typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
             kids.watch()
@@ -125,7 +124,8 @@ def main() -> None:
     """Entry point: service errors become one line on stderr and exit code 1."""
     try:
         refuse_bad_arguments(sys.argv[1:])
-        app()
+        with operator_origin(sys.argv[1:]):  # the OS user beside every identity a command acts as
+            app()
     except (FormInvalid, ValidationError) as exc:
         # One line per field, whichever model refused it (a form, a user, a delegation).
         invalid = exc if isinstance(exc, FormInvalid) else FormInvalid.from_validation(exc)

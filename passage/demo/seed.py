@@ -1,6 +1,8 @@
 """Demo users, and every programme's example cases for `passage up` (all contact data on example.org).
 
 The examples live with their programme (`Programme.examples`), so a new programme brings its own.
+Only in demo mode (`PASSAGE_DEMO_MODE`, on by default): an installation outside it gets no account
+with a known password, and its first administrator is made by `passage users create-admin`.
 """
 
 from datetime import timedelta
@@ -122,6 +124,18 @@ def seed_users(*, session: Session, users: list[UserCreate] = USERS) -> None:
         keep = existing is not None and bool(existing.password_hash)
         create_user(session=session, user_create=user, password_hash=None if keep else password)
     session.commit()
+
+
+def seed_for_up(*, session: Session) -> list[str]:
+    """What `passage up` seeds, as the lines it prints: the demo users and cases in demo mode, else nothing."""
+    settings = get_settings()
+    if not settings.demo_mode:
+        return ["Demo data        none (PASSAGE_DEMO_MODE=false); first administrator: passage users create-admin"]
+    started = seed(session=session)
+    return [
+        f"Demo cases       {', '.join(started) or 'already seeded'}",
+        f"Demo login       pm.anna, cw.amal, mo.sara, mv.tom, admin / {settings.demo_password}",
+    ]
 
 
 def seed(*, session: Session) -> list[str]:

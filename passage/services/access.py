@@ -3,7 +3,10 @@
 A person acts in the roles granted to them per programme (`RoleGrant`, programme '*' = all), plus
 the roles of a colleague who delegated to them while on leave. Flows and the reconciler act as
 `system`, a service account that is not a person: it passes every check and its reads are not
-recorded as a person's. Administrators manage users and see no case data by default (docs/data-protection.md).
+recorded as a person's. Being a service account is the kind of the user row (`UserKind.SERVICE`, made
+by the migrations, never by a person), not the name: a person row that holds a service account's name
+passes nothing, and no service account can log in (auth.py) or be created or granted roles (users.py).
+Administrators manage users and see no case data by default (docs/data-protection.md).
 
 Special-category data (GDPR art. 9) is marked on the form field itself, `Field(json_schema_extra=HEALTH)`
 or `DNA` (see passage/programmes.py); `reveal` masks it in every service output for roles that may not
@@ -17,14 +20,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import Case, Delegation, Role, RoleGrant
+from models import Case, Delegation, Role, RoleGrant, User, UserKind
+from models.user import SERVICE_ACCOUNTS as SERVICE_ACCOUNTS  # re-exported: callers act as access.SYSTEM
+from models.user import SYSTEM as SYSTEM
 from passage.core.errors import NotPermitted
 from passage.programme.registry import get_programme
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME, get_user
 
-SYSTEM = "system"
-SERVICE_ACCOUNTS = frozenset({SYSTEM})
 CASE_ROLES = frozenset(Role) - {Role.ADMINISTRATOR}
 
 HEALTH_KIND, DNA_KIND = "health", "dna"
@@ -46,8 +49,20 @@ SUMMARIES = {
 WITHHELD = "withheld"
 
 
-def is_service(actor: str) -> bool:
-    return actor in SERVICE_ACCOUNTS
+def is_service(*, session: Session, actor: str) -> bool:
+    """Whether `actor` is a service account: one of the service names, and a row of the service kind.
+
+    Both, not the name alone: a person row an earlier release let an administrator call `system`
+    (migration 0007 converts it) or a name without a row passes nothing.
+    """
+    if actor not in SERVICE_ACCOUNTS:
+        return False
+    user = session.get(User, actor)
+    if user is not None:
+        # The session's identity map holds rows weakly: kept here, the next check in this session reads the
+        # row from memory (a commit expires it, and the check after that reads it afresh).
+        session.info.setdefault("passage.service_rows", {})[actor] = user
+    return user is not None and user.kind == UserKind.SERVICE
 
 
 def delegators_of(*, session: Session, username: str, on: date | None = None) -> list[str]:
@@ -75,7 +90,7 @@ def roles_in(*, session: Session, actor: str, programme: str) -> set[Role]:
 
 def case_programmes(*, session: Session, actor: str) -> set[str] | None:
     """The programmes whose cases `actor` may see; None means all of them."""
-    if is_service(actor):
+    if is_service(session=session, actor=actor):
         return None
     found = {g.programme for g in grants(session=session, username=actor) if g.role in CASE_ROLES}
     return None if ANY_PROGRAMME in found else found
@@ -83,13 +98,13 @@ def case_programmes(*, session: Session, actor: str) -> set[str] | None:
 
 def require_person(*, session: Session, actor: str) -> None:
     """Refuse a name that is not an active user (a service account is not a person)."""
-    if not is_service(actor):
+    if not is_service(session=session, actor=actor):
         get_user(session=session, username=actor)
 
 
 def require_programme_access(*, session: Session, actor: str, programme: str) -> None:
     """Refuse unless `actor` holds a case role in `programme`."""
-    if is_service(actor):
+    if is_service(session=session, actor=actor):
         return
     require_person(session=session, actor=actor)
     if not roles_in(session=session, actor=actor, programme=programme) & CASE_ROLES:
@@ -103,7 +118,7 @@ def require_case_access(*, session: Session, actor: str, case: Case) -> None:
 
 def require_role(*, session: Session, actor: str, role: Role | str, programme: str) -> None:
     """Refuse unless `actor` holds `role` in `programme`, own or delegated."""
-    if is_service(actor):
+    if is_service(session=session, actor=actor):
         return
     require_person(session=session, actor=actor)
     if Role(role) not in roles_in(session=session, actor=actor, programme=programme):
@@ -117,7 +132,7 @@ def require_role(*, session: Session, actor: str, role: Role | str, programme: s
 
 def require_admin(*, session: Session, actor: str) -> None:
     """Refuse unless `actor` is an administrator."""
-    if is_service(actor):
+    if is_service(session=session, actor=actor):
         return
     require_person(session=session, actor=actor)
     if Role.ADMINISTRATOR not in roles_in(session=session, actor=actor, programme=ANY_PROGRAMME):
@@ -143,7 +158,7 @@ def summarise(value: Any) -> str:
 
 
 def may_read(*, session: Session, actor: str, programme: str, kind: str) -> bool:
-    if is_service(actor):
+    if is_service(session=session, actor=actor):
         return True
     return bool(roles_in(session=session, actor=actor, programme=programme) & READERS.get(kind, frozenset()))
 
@@ -169,7 +184,7 @@ def reveal(
             read.append(name)
         else:
             shown[name] = summarise(data[name])
-    if read and not is_service(actor):
+    if read and not is_service(session=session, actor=actor):
         audit.record(
             session=session,
             actor=actor,

@@ -4,11 +4,19 @@ Each event's `hash` covers its content and `prev_hash`, the hash of the event be
 must not fork when two processes write at once, so `record` serialises writers until their commit:
 on PostgreSQL with a transaction-scoped advisory lock, on SQLite by writing the event first (the
 INSERT takes SQLite's single write lock) and only then reading the event before it.
+
+An event names the identity that acted (`actor`); where a real operator stands behind it, as when the
+CLI's `--as pm.anna` is typed by the server's OS user `root`, the event also names that operator and
+their channel, as `sudo` and `kubectl --as` do: `operating(channel=..., operator=...)` sets them for
+everything recorded inside it, and `record` seals them in the event's detail (under `origin`), so they
+are covered by its hash and the chain of events written before this release verifies unchanged.
 """
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC
 from typing import Any
 
@@ -19,6 +27,48 @@ from sqlmodel import Session, col, select
 from models import AuditEvent
 
 CHAIN_LOCK = 0x5A55_A6E  # the advisory lock id that serialises audit writers on PostgreSQL
+ORIGIN = "origin"  # the detail key that holds the operator and channel behind an event's actor
+
+
+class Origin(BaseModel):
+    """Who is really at the controls, and through what: the CLI's OS user, the inbox's logged-in user."""
+
+    channel: str
+    operator: str
+
+
+_origin: ContextVar[Origin | None] = ContextVar("passage_audit_origin", default=None)
+
+
+@contextmanager
+def operating(*, channel: str, operator: str) -> Iterator[Origin]:
+    """Every event recorded inside names `operator` acting through `channel` beside its actor."""
+    origin = Origin(channel=channel, operator=operator)
+    token = _origin.set(origin)
+    try:
+        yield origin
+    finally:
+        _origin.reset(token)
+
+
+def set_origin(*, origin: Origin | None) -> None:
+    """Like `operating`, for the rest of this context (None: no one): a Streamlit session's script thread,
+    which is its own and sets it again on every run."""
+    _origin.set(origin)
+
+
+def origin_of(event: AuditEvent) -> Origin | None:
+    """The operator and channel an event records, if any (events before this release have none)."""
+    found = event.detail.get(ORIGIN)
+    return Origin.model_validate(found) if isinstance(found, dict) else None
+
+
+def shown_actor(event: AuditEvent) -> str:
+    """The actor as the trail shows it: `pm.anna (via cli by root)` where someone else acted as them."""
+    origin = origin_of(event)
+    if origin is None or origin.operator == event.actor:
+        return event.actor
+    return f"{event.actor} (via {origin.channel} by {origin.operator})"
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -53,7 +103,11 @@ def record(
 ) -> AuditEvent:
     """Add one event, linked to the one before; it commits with the change it describes, or not at all."""
     _serialise_writers(session)
-    event = AuditEvent(actor=actor, action=action, case_id=case_id, task_id=task_id, detail=detail or {})
+    detail = dict(detail or {})
+    origin = _origin.get()
+    if origin is not None:
+        detail[ORIGIN] = origin.model_dump()
+    event = AuditEvent(actor=actor, action=action, case_id=case_id, task_id=task_id, detail=detail)
     session.add(event)
     session.flush()  # the event's id, and on SQLite the write lock: no other writer until we commit
     previous = session.exec(

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from models import LoginThrottle, User
+from models import LoginThrottle, User, UserKind
 from models.common import utcnow
 from passage.core.errors import PassageError
 from passage.core.settings import get_settings
@@ -159,7 +159,7 @@ def login(*, session: Session, username: str, password: str, source: str) -> Tic
         raise LoginThrottled(retry)
     # The password is checked for every name, known or not, active or not: the same bcrypt work each time.
     right = _check(password, user.password_hash if user is not None else "")
-    if user is None or not user.active or not right:
+    if user is None or not user.active or user.kind != UserKind.PERSON or not right:  # a service never logs in
         _count_failure(session, NAME, name, address, now)
         _count_failure(session, SOURCE, address, address, now)
         audit.record(session=session, actor=actor, action="login.failed", detail=detail)
@@ -173,7 +173,8 @@ def login(*, session: Session, username: str, password: str, source: str) -> Tic
 
 def login_external(*, session: Session, email: str, provider: str, source: str) -> Ticket:
     """An identity provider vouched for `email` (OIDC): the active user with that address, if any."""
-    user = session.exec(select(User).where(col(User.email) == email, col(User.active).is_(True))).first()
+    persons = select(User).where(col(User.kind) == UserKind.PERSON)  # a service account never logs in
+    user = session.exec(persons.where(col(User.email) == email, col(User.active).is_(True))).first()
     detail = {"via": provider, "source": source_key(source)}
     if user is None:
         audit.record(session=session, actor=ANONYMOUS, action="login.failed", detail={"email": email, **detail})

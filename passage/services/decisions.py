@@ -66,7 +66,9 @@ def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
 
 def _delegation(session: Session, task: HumanTask, actor: str) -> dict[str, Any]:
     """Audit detail naming whose role a delegate decided in, when not their own."""
-    if access.is_service(actor) or has_role(session=session, username=actor, role=task.role, programme=task.programme):
+    if access.is_service(session=session, actor=actor) or has_role(
+        session=session, username=actor, role=task.role, programme=task.programme
+    ):
         return {}
     return {"on_behalf_of": access.delegators_of(session=session, username=actor)}
 

@@ -129,7 +129,7 @@ def task_view(*, session: Session, task_id: int, actor: str) -> TaskView:
         raise NotFound("no case {case_id}", case_id=task.case_id)
     access.require_case_access(session=session, actor=actor, case=case)
     context = access.reveal(session=session, actor=actor, case=case, data=task.context, where="task", task_id=task_id)
-    if not access.is_service(actor):
+    if not access.is_service(session=session, actor=actor):
         audit.record(session=session, actor=actor, action="task.viewed", case_id=case.id, task_id=task_id)
     decision = decision_for(session=session, task_id=task_id)
     # Detached copies: the page reads them after this session has committed (which expires its rows).
@@ -196,7 +196,7 @@ def visible(*, session: Session, actor: str, status: TaskStatus = TaskStatus.OPE
     """The SQL condition 'tasks of `status` that `actor` may decide' (the system sees all); None: none at all."""
     access.require_person(session=session, actor=actor)
     condition = col(HumanTask.status) == status
-    if access.is_service(actor):
+    if access.is_service(session=session, actor=actor):
         return condition
     decidable = decidable_by(session, actor)
     return None if decidable is None else and_(condition, decidable)

@@ -66,7 +66,7 @@ def _persons(session: Session, case: Case) -> list[Person]:
 
 def pseudonymise_due(*, session: Session, actor: str = access.SYSTEM, now: datetime | None = None) -> list[str]:
     """Pseudonymise every case closed longer than PASSAGE_RETENTION_DAYS ago; returns their refs."""
-    if not access.is_service(actor):
+    if not access.is_service(session=session, actor=actor):
         access.require_admin(session=session, actor=actor)
     cutoff = (now or utcnow()) - timedelta(days=get_settings().retention_days)
     due = session.exec(

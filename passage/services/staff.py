@@ -3,11 +3,11 @@
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from models import RoleGrant, User
+from models import Role, RoleGrant, User, UserKind
 from passage.core.errors import NotFound, PassageError
 from passage.services import audit, auth
-from passage.services.access import require_admin
-from passage.services.users import Grant, UserCreate, create_user, grants_of, list_users
+from passage.services.access import SYSTEM, require_admin
+from passage.services.users import ANY_PROGRAMME, Grant, UserCreate, create_user, grants_of, list_users
 
 
 class UserRow(BaseModel):
@@ -93,6 +93,8 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
     user = session.get(User, username)
     if user is None:
         raise NotFound("no user '{username}'", username=username)
+    if user.kind != UserKind.PERSON:
+        raise PassageError("'{username}' is a service account: it never logs in, and is not enabled", username=username)
     user.active = active
     session.add(user)
     action = "user.enabled" if active else "user.disabled"
@@ -114,3 +116,58 @@ def unlock(*, session: Session, actor: str, username: str) -> None:
     detail = {"username": username, "had_failures": had_failures}
     audit.record(session=session, actor=actor, action="user.unlocked", detail=detail)
     session.commit()
+
+
+def administrators(*, session: Session) -> list[str]:
+    """The active persons who hold the administrator role."""
+    query = (
+        select(User.username)
+        .join(RoleGrant, RoleGrant.username == User.username)  # type: ignore[arg-type]
+        .where(
+            RoleGrant.role == Role.ADMINISTRATOR,
+            RoleGrant.programme == ANY_PROGRAMME,
+            User.kind == UserKind.PERSON,
+            User.active == True,  # noqa: E712  (SQL, not Python truth)
+        )
+        .order_by(User.username)
+    )
+    return list(session.exec(query).all())
+
+
+def create_admin(*, session: Session, user_create: UserCreate, force: bool = False) -> User:
+    """The server's operator makes an administrator (`passage users create-admin`): how an installation
+    outside demo mode gets its first one. Audited as the `system` service account, with the operator and
+    their channel beside it (audit.operating).
+
+    Only while no active administrator exists, and only as a new username: later administrators are
+    made by an administrator (`add_user`), so that the trail names who chose them. `force` is the way
+    back in when no administrator can log in any more: it also takes over an existing username (its
+    password replaced), and the event says it was forced.
+    """
+    if user_create.password is None:
+        raise PassageError("an administrator needs a password")
+    existing = administrators(session=session)
+    if existing and not force:
+        raise PassageError(
+            "an administrator already exists ({names}): they add others with `passage users add`;"
+            " --force only when none of them can log in",
+            names=", ".join(existing),
+        )
+    if session.get(User, user_create.username) is not None and not force:
+        raise PassageError(
+            "user '{username}' already exists: choose a new username (--force makes it an administrator"
+            " and replaces its password)",
+            username=user_create.username,
+        )
+    admin = Grant(role=Role.ADMINISTRATOR, programme=ANY_PROGRAMME)
+    user = create_user(session=session, user_create=user_create.model_copy(update={"grants": [admin]}))
+    user.active = True
+    audit.record(
+        session=session,
+        actor=SYSTEM,
+        action="user.admin_created",
+        detail={"username": user.username, "grants": [admin.model_dump(mode="json")], "forced": force},
+    )
+    session.commit()
+    session.refresh(user)
+    return user

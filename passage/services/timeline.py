@@ -50,6 +50,7 @@ class TrailEntry(BaseModel):
     action: str
     task_id: int | None
     detail: dict[str, Any]
+    who: str = ""  # the actor as shown: "pm.anna (via cli by root)" where an operator acted as them
 
 
 class CaseView(BaseModel):
@@ -142,7 +143,15 @@ def _documents(case: Case, gates: Gates) -> list[CaseDocument]:
 
 def _trail(session: Session, case_id: int) -> list[TrailEntry]:
     return [
-        TrailEntry(id=e.id or 0, at=e.at, actor=e.actor, action=e.action, task_id=e.task_id, detail=e.detail)
+        TrailEntry(
+            id=e.id or 0,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            task_id=e.task_id,
+            detail=e.detail,
+            who=audit.shown_actor(e),
+        )
         for e in audit.case_trail(session=session, case_id=case_id)
     ]
 
@@ -154,7 +163,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
     """
     case = cases.get_case(session=session, ref=ref, actor=actor)
     case_id = case.id or 0
-    if not access.is_service(actor):
+    if not access.is_service(session=session, actor=actor):
         audit.record(session=session, actor=actor, action="case.viewed", case_id=case_id)
     timeline = [Event(at=case.created_at, kind="case", title="Case opened", actor=case.opened_by)]
     done = steps.steps_of(session=session, case_id=case_id)

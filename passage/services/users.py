@@ -6,9 +6,10 @@ import bcrypt
 from pydantic import BaseModel, EmailStr, Field, field_validator
 from sqlmodel import Session, col, select
 
-from models import Role, RoleGrant, User
+from models import Role, RoleGrant, User, UserKind
 from models.common import clean_text
-from passage.core.errors import NotFound, PassageError
+from models.user import RESERVED_USERNAMES
+from passage.core.errors import FormInvalid, NotFound, PassageError
 from passage.core.messages import LANGUAGES
 from passage.programme.registry import all_programmes
 from passage.services import audit
@@ -33,6 +34,14 @@ class UserCreate(BaseModel):
 
     _text = field_validator("username", "full_name", "email", "language", mode="before")(clean_text)
 
+    @field_validator("username")
+    @classmethod
+    def _not_reserved(cls, username: str) -> str:
+        # A service account's name held by a person would read as the service in every audit event.
+        if username in RESERVED_USERNAMES:
+            raise ValueError(f"'{username}' is reserved for a service account; choose another username")
+        return username
+
     def programmes_unknown(self) -> list[str]:
         known = all_programmes()
         return [g.programme for g in self.grants if g.programme != ANY_PROGRAMME and g.programme not in known]
@@ -46,8 +55,16 @@ def hash_password(password: str) -> str:
 
 
 def create_user(*, session: Session, user_create: UserCreate, password_hash: str | None = None) -> User:
-    """Add a user and their grants, or update an existing one's (idempotent for seeding; the caller commits)."""
-    user = session.get(User, user_create.username) or User(
+    """Add a user and their grants, or update an existing one's (idempotent for seeding; the caller commits).
+
+    Never a service account: those are made by the migrations, cannot log in and hold no roles.
+    """
+    existing = session.get(User, user_create.username)
+    if existing is not None and existing.kind != UserKind.PERSON:
+        raise FormInvalid(
+            {"username": f"'{existing.username}' is a service account: it cannot be changed or granted roles"}
+        )
+    user = existing or User(
         username=user_create.username,
         full_name=user_create.full_name,
         email=user_create.email,
@@ -69,15 +86,17 @@ def create_user(*, session: Session, user_create: UserCreate, password_hash: str
 
 
 def get_user(*, session: Session, username: str) -> User:
-    """The active user called `username`."""
+    """The active person called `username` (a service account is not one)."""
     user = session.get(User, username)
-    if user is None or not user.active:
+    if user is None or not user.active or user.kind != UserKind.PERSON:
         raise NotFound("no active user '{username}'", username=username)
     return user
 
 
 def list_users(*, session: Session) -> Sequence[User]:
-    return session.exec(select(User).order_by(col(User.username))).all()
+    """The staff: every person, active or not (the service accounts are no one's colleagues)."""
+    query = select(User).where(User.kind == UserKind.PERSON).order_by(col(User.username))
+    return session.exec(query).all()
 
 
 def grants_of(*, session: Session, username: str) -> Sequence[RoleGrant]:

@@ -19,7 +19,7 @@ from passage.core import schema
 from passage.core.db import init_db
 from tests.databases import PostgresServer
 
-RELEASE_0_1 = Path(__file__).parent / "release_0_1"
+RELEASE_0_1 = Path(__file__).parents[1] / "release_0_1"  # tests/release_0_1
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
