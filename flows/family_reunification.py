@@ -94,12 +94,13 @@ def dna_tests(case: CaseInfo, journey: Journey) -> str | None:
         if sample.approved:
             samples[number] = sample.sample_id
         else:
-            leave(case, journey, number, f"no DNA sample: {sample.comment}")
+            # No comment in the reason: the case's outcome is read by every role, a DNA gate's comment is DNA data.
+            leave(case, journey, number, "no DNA sample")
     for number, member in tested:
         if number in samples:
             result = gate(case, for_member(RESULT, number, member), context={"sample_id": samples[number]})
             if not result.approved:
-                leave(case, journey, number, f"relationship not confirmed by IND: {result.comment}")
+                leave(case, journey, number, "relationship not confirmed by IND")
     return None
 
 

@@ -14,6 +14,7 @@ import httpx
 
 from passage.core import prefect_bridge
 from passage.core.env import prefect_env
+from passage.core.files import PRIVATE_UMASK
 from passage.core.settings import Settings
 
 # The folder holding the packages (the checkout, or site-packages): children run from it.
@@ -59,7 +60,8 @@ def spawn(args: list[str], settings: Settings, log_name: str) -> subprocess.Pope
     """Start a child in its own process group, its output in <home>/logs."""
     log = log_path(settings, log_name)
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
+    # The log (and all the child writes: databases, Prefect's files) for the service user only.
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as out:
         return subprocess.Popen(
             args,
             cwd=ROOT,
@@ -67,6 +69,7 @@ def spawn(args: list[str], settings: Settings, log_name: str) -> subprocess.Pope
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
 
 

@@ -24,7 +24,7 @@ from models import Case, Delegation, Role, RoleGrant, User, UserKind
 from models.user import SERVICE_ACCOUNTS as SERVICE_ACCOUNTS  # re-exported: callers act as access.SYSTEM
 from models.user import SYSTEM as SYSTEM
 from passage.core.errors import NotPermitted
-from passage.programme.registry import get_programme
+from passage.programme.registry import form_types, get_programme
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME, get_user
 
@@ -47,6 +47,8 @@ SUMMARIES = {
     "not_confirmed": "relationship not confirmed",
 }
 WITHHELD = "withheld"
+# The free-text comment of a decision, in the data `reveal` is handed.
+COMMENT = "comment"
 
 
 def is_service(*, session: Session, actor: str) -> bool:
@@ -163,6 +165,15 @@ def may_read(*, session: Session, actor: str, programme: str, kind: str) -> bool
     return bool(roles_in(session=session, actor=actor, programme=programme) & READERS.get(kind, frozenset()))
 
 
+def form_kinds(form_type: str) -> frozenset[str]:
+    """The special-category kinds (health, dna) a gate form records; none for a form of an earlier release."""
+    form = form_types().get(form_type)
+    if form is None:
+        return frozenset()
+    extras = (field.json_schema_extra for field in form.model_fields.values())
+    return frozenset(str(e["sensitive"]) for e in extras if isinstance(e, dict) and isinstance(e.get("sensitive"), str))
+
+
 def reveal(
     *,
     session: Session,
@@ -171,19 +182,24 @@ def reveal(
     data: Mapping[str, Any],
     where: str,
     task_id: int | None = None,
+    form_type: str | None = None,
 ) -> dict[str, Any]:
     """`data` as `actor` may see it: special-category fields summarised unless their role may read them.
 
-    A person shown such a field in full leaves a `sensitive.read` event (in the caller's transaction:
-    the reading service commits it).
+    With `form_type`, the `comment` in `data` is special-category too where that form records health or
+    DNA data: free text on such a gate tends to say what the form's outcome fields leave out. A person
+    shown such a value in full leaves a `sensitive.read` event (in the caller's transaction: the reading
+    service commits it).
     """
-    marked = sensitive_fields(case.programme)
+    marked = {name: frozenset({kind}) for name, kind in sensitive_fields(case.programme).items()}
+    if form_type is not None and data.get(COMMENT) and form_kinds(form_type):
+        marked[COMMENT] = form_kinds(form_type)
     shown, read = dict(data), []
     for name in [n for n in data if n in marked]:
-        if may_read(session=session, actor=actor, programme=case.programme, kind=marked[name]):
+        if all(may_read(session=session, actor=actor, programme=case.programme, kind=k) for k in marked[name]):
             read.append(name)
         else:
-            shown[name] = summarise(data[name])
+            shown[name] = WITHHELD if name == COMMENT else summarise(data[name])
     if read and not is_service(session=session, actor=actor):
         audit.record(
             session=session,

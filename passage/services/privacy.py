@@ -7,6 +7,7 @@ holds no names of its own beyond staff usernames (comments stay as the decision 
 `pseudonymise_due` is the one entry point for a scheduled flow and for `passage privacy pseudonymise`.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -93,32 +94,75 @@ class PersonExport(BaseModel):
 
 
 def export_person(*, session: Session, actor: str, person_id: int) -> PersonExport:
-    """One person's data as JSON-ready values, for a subject access request (a programme manager's; audited)."""
+    """One person's data as JSON-ready values, for a subject access request (a programme manager's; audited).
+
+    The export follows the masking of every other read: special-category fields, and the comments of
+    gates that record them, in full only for a role that may read them, each such reading audited. It
+    holds this person's data: tasks and decisions about another member of the family are left out.
+    """
     person = session.get(Person, person_id) if 0 < person_id <= MAX_ID else None
     case = session.get(Case, person.case_id) if person is not None else None
     if person is None or case is None:
         raise NotFound("no person {person_id}", person_id=person_id)
     access.require_role(session=session, actor=actor, role=Role.PROGRAMME_MANAGER, programme=case.programme)
-    tasks = session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all()
-    ids = [t.id for t in tasks]
+    others = {p.full_name for p in _persons(session, case)} - {person.full_name}
+    every_task = session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all()
+    tasks = [t for t in every_task if not _about(t, others)]
+
+    def shown(task: HumanTask, data: dict[str, Any], comment: str | None = None) -> dict[str, Any]:
+        values = data if comment is None else {**data, access.COMMENT: comment}
+        return access.reveal(
+            session=session,
+            actor=actor,
+            case=case,
+            data=values,
+            where="export",
+            task_id=task.id,
+            form_type=task.form_type,
+        )
+
+    by_id = {t.id: t for t in tasks}
+    decisions = session.exec(select(Decision).where(col(Decision.task_id).in_(by_id)))
+    approvals = session.exec(select(Approval).where(col(Approval.task_id).in_(by_id)))
     export = PersonExport(
         person=person.model_dump(mode="json"),
         case=case.model_dump(mode="json"),
         steps=[s.model_dump(mode="json") for s in session.exec(select(StepRun).where(StepRun.case_id == case.id))],
-        tasks=[t.model_dump(mode="json") for t in tasks],
-        decisions=[
-            d.model_dump(mode="json") for d in session.exec(select(Decision).where(col(Decision.task_id).in_(ids)))
+        tasks=[{**t.model_dump(mode="json"), "context": shown(t, t.context)} for t in tasks],
+        decisions=[_masked(d.model_dump(mode="json"), shown(by_id[d.task_id], d.data, d.comment)) for d in decisions],
+        approvals=[_masked(a.model_dump(mode="json"), shown(by_id[a.task_id], a.data, a.comment)) for a in approvals],
+        audit=[
+            _masked_event(e.model_dump(mode="json"), by_id.get(e.task_id), shown)
+            for e in audit.case_trail(session=session, case_id=case.id or 0)
+            if e.task_id is None or e.task_id in by_id
         ],
-        approvals=[
-            a.model_dump(mode="json") for a in session.exec(select(Approval).where(col(Approval.task_id).in_(ids)))
-        ],
-        audit=[e.model_dump(mode="json") for e in audit.case_trail(session=session, case_id=case.id or 0)],
     )
     audit.record(
         session=session, actor=actor, action="privacy.exported", case_id=case.id, detail={"person_id": person_id}
     )
     session.commit()
     return export
+
+
+def _about(task: HumanTask, names: set[str]) -> bool:
+    """Whether a task is about one of `names`: a gate asked per person is titled with the person's name."""
+    return any(task.title.endswith(f": {name}") for name in names)
+
+
+def _masked_event(
+    event: dict[str, Any], task: HumanTask | None, shown: Callable[[HumanTask, dict[str, Any], str], dict[str, Any]]
+) -> dict[str, Any]:
+    """An audit event with a decision's comment in its detail as the reader may see it."""
+    comment = event["detail"].get(access.COMMENT)
+    if task is None or not comment:
+        return event
+    return {**event, "detail": {**event["detail"], access.COMMENT: shown(task, {}, comment)[access.COMMENT]}}
+
+
+def _masked(row: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    """A decision or approval row with its data and comment as the reader may see them."""
+    comment = shown.pop(access.COMMENT)
+    return {**row, "data": shown, "comment": comment}
 
 
 def find_persons(*, session: Session, actor: str, name: str) -> list[tuple[int, str, str]]:

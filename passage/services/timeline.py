@@ -74,6 +74,21 @@ class CaseView(BaseModel):
 Gates = Sequence[tuple[HumanTask, Decision | None]]
 
 
+def _as_seen(
+    session: Session, actor: str, case: Case, task: HumanTask, data: dict[str, Any], comment: str
+) -> dict[str, Any]:
+    """A decision's fields and comment as `actor` may see them (a comment on a health gate is health data)."""
+    return access.reveal(
+        session=session,
+        actor=actor,
+        case=case,
+        data={**data, access.COMMENT: comment},
+        where="timeline",
+        task_id=task.id,
+        form_type=task.form_type,
+    )
+
+
 def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list[Event]:
     events = []
     for task, decision in gates:
@@ -89,14 +104,18 @@ def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list
             )
         )
         events += [
-            Event(at=a.at, kind="gate-approval", title=f"{task.title}: approval", actor=a.username, detail=a.comment)
+            Event(
+                at=a.at,
+                kind="gate-approval",
+                title=f"{task.title}: approval",
+                actor=a.username,
+                detail=_as_seen(session, actor, case, task, {}, a.comment)[access.COMMENT],
+            )
             for a in approvals_of(session=session, task_id=task.id or 0)
             if task.approvals_required > 1
         ]
         if decision is not None:
-            shown = access.reveal(
-                session=session, actor=actor, case=case, data=decision.data, where="timeline", task_id=task.id
-            )
+            data = _as_seen(session, actor, case, task, decision.data, decision.comment)
             verdict = "approved" if decision.outcome.value == "approve" else "rejected"
             events.append(
                 Event(
@@ -104,9 +123,9 @@ def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list
                     kind="gate-decided",
                     title=f"{task.title}: {verdict}",
                     actor=decision.decided_by,
-                    detail=decision.comment,
+                    detail=data.pop(access.COMMENT),
                     duration_seconds=(decision.decided_at - task.created_at).total_seconds(),
-                    data=shown,
+                    data=data,
                 )
             )
         elif task.status == TaskStatus.CANCELLED:
@@ -141,19 +160,29 @@ def _documents(case: Case, gates: Gates) -> list[CaseDocument]:
     return list(latest.values())
 
 
-def _trail(session: Session, case_id: int) -> list[TrailEntry]:
-    return [
-        TrailEntry(
-            id=e.id or 0,
-            at=e.at,
-            actor=e.actor,
-            action=e.action,
-            task_id=e.task_id,
-            detail=e.detail,
-            who=audit.shown_actor(e),
+def _trail(session: Session, actor: str, case: Case, gates: Gates) -> list[TrailEntry]:
+    """The case's audit events; a decision's comment in them as `actor` may see it (see `_as_seen`)."""
+    tasks = {task.id: task for task, _decision in gates}
+    entries = []
+    for e in audit.case_trail(session=session, case_id=case.id or 0):
+        detail, task = e.detail, tasks.get(e.task_id)
+        if task is not None and detail.get(access.COMMENT):
+            detail = {
+                **detail,
+                access.COMMENT: _as_seen(session, actor, case, task, {}, detail[access.COMMENT])[access.COMMENT],
+            }
+        entries.append(
+            TrailEntry(
+                id=e.id or 0,
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                task_id=e.task_id,
+                detail=detail,
+                who=audit.shown_actor(e),
+            )
         )
-        for e in audit.case_trail(session=session, case_id=case_id)
-    ]
+    return entries
 
 
 def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
@@ -198,6 +227,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         )
         for p in cases.persons_of(session=session, case_id=case_id)
     ]
+    trail = _trail(session, actor, case, gates)
     session.commit()  # the reading's own events
     return CaseView(
         ref=case.ref,
@@ -212,7 +242,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         data=case.data,
         persons=persons,
         timeline=sorted(timeline, key=lambda e: e.at),
-        trail=_trail(session, case_id),
+        trail=trail,
         process=process_of(session=session, case=case, gates=gates, done=done),
         documents=_documents(case, gates),
     )

@@ -3,13 +3,15 @@
 import json
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models import Case, CaseStatus, Person
+from models import AuditEvent, Case, CaseStatus, Person, Role
 from models.common import utcnow
 from passage.core.settings import get_settings
 from passage.services import cases, privacy
-from tests.factories import new_case
+from passage.services.decisions import decide
+from tests.factories import new_case, open_gate
+from tests.flows.test_family_reunification import CHILDREN, request
 
 
 def test_a_case_closed_past_the_retention_period_loses_its_names_and_keeps_its_statistics(db: Session) -> None:
@@ -44,3 +46,41 @@ def test_a_persons_export_has_their_name_exactly_and_is_audited(db: Session) -> 
     assert privacy.export_person(session=db, actor="pm.anna", person_id=person_id).audit[-1]["action"] == (
         "privacy.exported"
     )
+
+
+def family_with_dna_results(db: Session) -> tuple[int, int]:
+    """A family whose two children had IND's DNA result recorded, the second not confirmed with a comment."""
+    case = cases.open_case(session=db, programme="family-reunification", case_file=request(CHILDREN), actor="cw.amal")
+    for number, (child, verdict) in enumerate(zip(CHILDREN, ("confirmed", "not_confirmed"), strict=True), start=1):
+        task = open_gate(
+            session=db,
+            case_id=case.id or 0,
+            programme="family-reunification",
+            step=f"dna-result-{number}",
+            title=f"Record IND's DNA result: {child['full_name']}",
+            form_type="dna-result",
+            role=Role.CASE_WORKER,
+        )
+        decide(
+            session=db,
+            task_id=task,
+            actor="cw.pieter",
+            approve=verdict == "confirmed",
+            deliver=False,
+            comment=f"IND letter about child {number}",
+            data={"relationship": verdict, "ind_reference": "IND-9"},
+        )
+    first = db.exec(select(Person).where(Person.full_name == CHILDREN[0]["full_name"])).one()
+    return case.id or 0, first.id or 0
+
+
+def test_an_export_masks_dna_data_as_every_read_does_and_leaves_out_the_other_members(db: Session) -> None:
+    _case_id, person_id = family_with_dna_results(db)
+    export = privacy.export_person(session=db, actor="pm.anna", person_id=person_id)
+    assert [t["step"] for t in export.tasks] == ["dna-result-1"]  # the other child's result is not theirs
+    assert [(d["data"]["relationship"], d["comment"]) for d in export.decisions] == [
+        ("relationship confirmed", "withheld")  # a programme manager reads the outcome, never the DNA data
+    ]
+    text = json.dumps(export.model_dump(mode="json"), ensure_ascii=False)
+    assert "not_confirmed" not in text and "child 2" not in text and "child 1" not in text
+    assert not db.exec(select(AuditEvent).where(AuditEvent.action == "sensitive.read")).all()  # nothing revealed
