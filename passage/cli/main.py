@@ -17,6 +17,7 @@ from passage.cli.notify import notify_app
 from passage.cli.tasks import tasks_app
 from passage.core.db import init_db, session_scope
 from passage.core.errors import FormInvalid, PassageError
+from passage.core.files import make_private
 from passage.core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Passage: programme workflows with human gates.")
@@ -124,6 +125,7 @@ def main() -> None:
     """Entry point: service errors become one line on stderr and exit code 1."""
     try:
         refuse_bad_arguments(sys.argv[1:])
+        make_private(get_settings().home)
         with operator_origin(sys.argv[1:]):  # the OS user beside every identity a command acts as
             app()
     except (FormInvalid, ValidationError) as exc:
