@@ -27,6 +27,9 @@ os.environ["PASSAGE_RECONCILE_SECONDS"] = "1"
 os.environ["PASSAGE_GATE_GRACE_SECONDS"] = "0"
 # One set of Prefect API credentials for every stack the tests start (each home would make its own).
 os.environ["PASSAGE_PREFECT_API_AUTH"] = f"passage:tests-{os.getpid()}-{_free_port()}"
+# Likewise one audit key (each home would make its own): a test's stack in a home of its own seals events
+# in the same chain as the test process itself.
+os.environ["PASSAGE_AUDIT_KEY"] = f"tests-audit-key-{os.getpid()}-{_free_port()}"
 for name in ("PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL", "PASSAGE_DATABASE_URL"):
     os.environ.pop(name, None)
 

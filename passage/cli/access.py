@@ -186,15 +186,25 @@ def users_delegate(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Walk the hash chain; name the first event whose link or content was changed (exit 1)."""
-
+    """Check the trail against its key and checkpoints, and each decision against it; name the first fault (exit 1)."""
     init_db()
     with session_scope() as session:
         report = verify(session=session)
     if not report.ok:
-        typer.echo(f"error: audit chain broken at event {report.broken_at}: {report.reason}", err=True)
+        typer.echo(f"error: audit trail broken at event {report.broken_at}: {report.reason}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"audit chain intact: {report.checked} events")
+    typer.echo(
+        f"audit trail intact: {report.checked} events, {report.decisions} decisions, {report.checkpoints} checkpoints"
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the trail's head into the checkpoint file now (the runner does so every minute)."""
+    init_db()
+    with session_scope() as session:
+        made = audit.checkpoint(session=session)
+    typer.echo(f"checkpoint at event {made.id} ({made.count} events)" if made else "no new events since the last one")
 
 
 @privacy_app.command("pseudonymise")

@@ -1,11 +1,10 @@
 """The environment every Passage process hands to Prefect, so all share one local server, and only they can read it."""
 
-import os
 import secrets
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from passage.core.secrets import stored_secret
 from passage.core.settings import Settings
 
 # One CA for Prefect's client to load when its API is plain HTTP (no TLS): the file says why.
@@ -55,19 +54,9 @@ def api_credentials(settings: Settings) -> str:
     """`user:password` for Prefect's API: PASSAGE_PREFECT_API_AUTH, or made once per home.
 
     Made ones live in <home>/prefect/api-auth, readable by the service user only; the Prefect UI asks
-    for them. Made atomically: several processes of a starting stack may ask at the same moment.
+    for them.
     """
     if settings.prefect_api_auth is not None:
         return settings.prefect_api_auth.get_secret_value()
     path = settings.home.resolve() / "prefect" / "api-auth"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as made:  # created 0600
-            made.write(f"{API_USER}:{secrets.token_urlsafe(24)}\n")
-        try:
-            os.link(made.name, path)  # fails if another process made it first: theirs is kept
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(made.name)
-    return path.read_text(encoding="utf-8").strip()
+    return stored_secret(path, lambda: f"{API_USER}:{secrets.token_urlsafe(24)}")

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     session_minutes: int = Field(default=480, ge=1, description="a login lasts this long, then log in again")
     # The demo users' password, seeded by `passage up` in demo mode only (README).
     demo_password: str = Field(default="passage-demo", min_length=8, max_length=72)
+    # The audit trail's seal (docs/data-protection.md): the key of its keyed hash chain, kept outside the
+    # database (unset: made once in <home>/audit/key), and the folder of its signed checkpoints (unset:
+    # <home>/audit), which belong where the database's administrators cannot write. The runner writes a
+    # checkpoint this often when the trail has grown.
+    audit_key: SecretStr | None = None
+    audit_checkpoints: Path | None = None
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0)
     # Closed cases are pseudonymised this many days after closing (assumption: two years).
     retention_days: int = Field(default=730, ge=1)
     notify_send_seconds: float = Field(default=5.0, gt=0, description="how often `serve` sends the outbox")

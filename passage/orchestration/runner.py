@@ -18,6 +18,7 @@ from passage.core.db import exclusive, init_db, session_scope
 from passage.core.settings import get_settings
 from passage.orchestration.worker import WORK_POOL_TYPE, PassageWorker
 from passage.programme.registry import all_programmes, all_scheduled
+from passage.services import audit
 from passage.services.delivery import Sweep, reconcile
 from passage.services.notifications import send_due
 
@@ -59,6 +60,16 @@ def send_forever(stop: threading.Event, every: float) -> None:
                 log.info("notifications: %s", result.model_dump())
         except Exception:
             log.exception("notification pass failed; retrying")
+
+
+def checkpoint_forever(stop: threading.Event, every: float) -> None:
+    """Sign the audit trail's head into its checkpoint file now and then (passage/services/seal.py)."""
+    while not stop.wait(every):
+        try:
+            with session_scope() as session:
+                audit.checkpoint(session=session)
+        except Exception:
+            log.exception("audit checkpoint failed; retrying")
 
 
 def deploy_all() -> None:
@@ -118,6 +129,7 @@ def background(stop: threading.Event) -> None:
     loops: list[tuple[Callable[[threading.Event, float], None], float]] = [
         (reconcile_forever, get_settings().reconcile_seconds),
         (send_forever, get_settings().notify_send_seconds),
+        (checkpoint_forever, get_settings().audit_checkpoint_seconds),
     ]
     for target, every in loops:
         threading.Thread(target=target, args=(stop, every), daemon=True).start()

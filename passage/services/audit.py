@@ -12,8 +12,6 @@ everything recorded inside it, and `record` seals them in the event's detail (un
 are covered by its hash and the chain of events written before this release verifies unchanged.
 """
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,10 +20,14 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import text
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from models import AuditEvent
+from models import AuditEvent, Decision
+from passage.services import seal
 
+# The events that record a decision, and the detail key of the decision's seal in them.
+DECIDED = frozenset({"task.approved", "task.rejected"})
+DECISION = "decision"
 CHAIN_LOCK = 0x5A55_A6E  # the advisory lock id that serialises audit writers on PostgreSQL
 ORIGIN = "origin"  # the detail key that holds the operator and channel behind an event's actor
 
@@ -71,9 +73,9 @@ def shown_actor(event: AuditEvent) -> str:
     return f"{event.actor} (via {origin.channel} by {origin.operator})"
 
 
-def event_hash(event: AuditEvent) -> str:
-    """SHA-256 over the event's content and its link to the previous event."""
-    content = {
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    """What an event's hash covers: its content and its link to the previous event."""
+    return {
         "id": event.id,
         "at": event.at.astimezone(UTC).isoformat(),
         "actor": event.actor,
@@ -83,8 +85,11 @@ def event_hash(event: AuditEvent) -> str:
         "detail": event.detail,
         "prev_hash": event.prev_hash,
     }
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def event_hash(event: AuditEvent) -> str:
+    """HMAC-SHA256, under the key kept outside the database, over the event's content and link (seal.py)."""
+    return seal.keyed(event_content(event))
 
 
 def _serialise_writers(session: Session) -> None:
@@ -116,7 +121,27 @@ def record(
     event.prev_hash = previous or ""
     event.hash = event_hash(event)
     session.add(event)
+    _anchor(session, event.id or 0)
     return event
+
+
+def _anchor(session: Session, event_id: int) -> None:
+    """The first keyed event of this database is named in its checkpoint file before anything else."""
+    path = seal.checkpoint_file(str(session.get_bind().engine.url))
+    if not path.exists():
+        seal.append_checkpoint(path, id=0, hash="", count=0, keyed_from=event_id)
+
+
+def checkpoint(*, session: Session) -> seal.Checkpoint | None:
+    """Sign the chain's current head into the checkpoint file (None: nothing new since the last one)."""
+    head = session.exec(select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+    path = seal.checkpoint_file(str(session.get_bind().engine.url))
+    made = seal.read_checkpoints(path)
+    if head is None or (made and made[-1].id == head.id):
+        return None
+    count = session.exec(select(func.count()).select_from(AuditEvent)).one()
+    keyed_from = made[0].keyed_from if made else head.id or 0
+    return seal.append_checkpoint(path, id=head.id or 0, hash=head.hash, count=count, keyed_from=keyed_from)
 
 
 def case_trail(*, session: Session, case_id: int) -> Sequence[AuditEvent]:
@@ -126,28 +151,83 @@ def case_trail(*, session: Session, case_id: int) -> Sequence[AuditEvent]:
 
 
 class ChainReport(BaseModel):
-    """What `verify` found: how many events it checked, and the first broken link if any."""
+    """What `verify` found: the events, checkpoints and decisions it checked, and the first fault if any."""
 
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    checkpoints: int = 0
+    decisions: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and not self.reason
 
 
 def verify(*, session: Session, batch: int = 1000) -> ChainReport:
-    """Walk the whole chain oldest first; stop at the first event whose link or content does not match."""
-    previous, checked, last_id = "", 0, 0
+    """Check the whole trail against its key and its checkpoints, and every decision against its event.
+
+    Stops at the first fault: an event whose link or keyed hash does not match (a plain hash only before
+    the chain was keyed), a checkpointed head that is gone or changed (events deleted or rewritten), or a
+    decision that differs from what its event sealed.
+    """
+    checkpoints = seal.read_checkpoints(seal.checkpoint_file(str(session.get_bind().engine.url)))
+    forged = next((n for n, c in enumerate(checkpoints, start=1) if not c.genuine), None)
+    if forged is not None:
+        return ChainReport(checked=0, broken_at=0, reason=f"checkpoint {forged} is not signed with the audit key")
+    keyed_from = checkpoints[0].keyed_from if checkpoints else None
+    wanted = {c.id: c for c in checkpoints if c.id}
+    previous, checked, last_id, seals = "", 0, 0, {}
     while True:
         query = select(AuditEvent).where(col(AuditEvent.id) > last_id).order_by(col(AuditEvent.id)).limit(batch)
         events = session.exec(query).all()
         if not events:
-            return ChainReport(checked=checked)
+            break
         for event in events:
-            if event.prev_hash != previous:
-                return ChainReport(checked=checked, broken_at=event.id, reason="its link to the previous event")
-            if event.hash != event_hash(event):
-                return ChainReport(checked=checked, broken_at=event.id, reason="its content was changed")
+            fault = _fault(event, previous, keyed_from)
+            if fault:
+                return ChainReport(checked=checked, broken_at=event.id, reason=fault)
+            if keyed_from is None:  # no checkpoint yet: keyed from the first keyed event on
+                keyed_from = event.id if event.hash == event_hash(event) else None
             previous, checked, last_id = event.hash, checked + 1, event.id or 0
+            mark = wanted.pop(last_id, None)
+            if mark is not None and (mark.hash != event.hash or mark.count != checked):
+                return ChainReport(checked=checked, broken_at=last_id, reason="it differs from its checkpoint")
+            if event.action in DECIDED and event.task_id is not None:
+                seals[event.task_id] = (last_id, event.detail.get(DECISION))
+    if wanted:
+        gone = min(wanted)
+        return ChainReport(checked=checked, broken_at=gone, reason="a checkpointed event is gone (events deleted)")
+    return _check_decisions(session, seals, keyed_from, ChainReport(checked=checked, checkpoints=len(checkpoints)))
+
+
+def _fault(event: AuditEvent, previous: str, keyed_from: int | None) -> str:
+    if event.prev_hash != previous:
+        return "its link to the previous event"
+    if event.hash == event_hash(event):
+        return ""
+    written_before_the_key = keyed_from is None or (event.id or 0) < keyed_from
+    if written_before_the_key and event.hash == seal.plain(event_content(event)):
+        return ""
+    return "its content was changed"
+
+
+def _check_decisions(
+    session: Session, seals: dict[int, tuple[int, Any]], keyed_from: int | None, report: ChainReport
+) -> ChainReport:
+    """Every decision matches the seal its audit event holds; an event's sealed decision still exists."""
+    decisions = {d.task_id: d for d in session.exec(select(Decision))}
+    for task_id, decision in decisions.items():
+        event_id, sealed = seals.get(task_id, (None, None))
+        if sealed is None:
+            if event_id is not None and keyed_from is not None and event_id >= keyed_from:
+                return report.model_copy(
+                    update={"broken_at": event_id, "reason": f"task {task_id}'s decision is not sealed"}
+                )
+            continue  # decided before decisions were sealed
+        if sealed != seal.decision_seal(decision):
+            return report.model_copy(update={"broken_at": event_id, "reason": f"task {task_id}'s decision was changed"})
+    for task_id, (event_id, sealed) in seals.items():
+        if sealed is not None and task_id not in decisions:
+            return report.model_copy(update={"broken_at": event_id, "reason": f"task {task_id}'s decision is gone"})
+    return report.model_copy(update={"decisions": len(decisions)})

@@ -11,7 +11,7 @@ from models import Approval, Case, Decision, HumanTask, Outcome, TaskStatus
 from models.common import utcnow
 from passage.core.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
 from passage.programme.registry import get_form
-from passage.services import access, audit, delivery
+from passage.services import access, audit, delivery, seal
 from passage.services.human_tasks import approvals_of, decision_for, get_task
 from passage.services.users import has_role
 
@@ -147,7 +147,7 @@ def decide(
         action="task.approved" if approve else "task.rejected",  # spelled out: f"{outcome}d" gave "rejectd"
         case_id=task.case_id,
         task_id=task_id,
-        detail=detail,
+        detail={**detail, audit.DECISION: seal.decision_seal(decision)},  # the decision row, sealed in the chain
     )
     session.commit()
     session.refresh(decision)
@@ -203,7 +203,8 @@ def run_input(*, decision: Decision) -> dict[str, Any]:
 
 
 def decision_view(*, session: Session, decision: Decision, actor: str) -> Decision:
-    """A copy of `decision` as `actor` may see it: special-category form fields masked for their roles."""
+    """A copy of `decision` as `actor` may see it: special-category form fields (and a comment on a gate
+    that records such fields) masked for their roles."""
     task = get_task(session=session, task_id=decision.task_id)
     case = session.get(Case, task.case_id)
     if case is None:
@@ -211,10 +212,16 @@ def decision_view(*, session: Session, decision: Decision, actor: str) -> Decisi
     access.require_case_access(session=session, actor=actor, case=case)
     values = decision.model_dump()  # before the commit below expires the instance
     shown = access.reveal(
-        session=session, actor=actor, case=case, data=decision.data, where="decision", task_id=task.id
+        session=session,
+        actor=actor,
+        case=case,
+        data={**decision.data, access.COMMENT: decision.comment},
+        where="decision",
+        task_id=task.id,
+        form_type=task.form_type,
     )
     session.commit()
-    return Decision.model_validate({**values, "data": shown})
+    return Decision.model_validate({**values, "comment": shown.pop(access.COMMENT), "data": shown})
 
 
 def approved_at(*, session: Session, programme: str, step: str) -> list[tuple[Case, dict[str, Any]]]:
@@ -226,3 +233,15 @@ def approved_at(*, session: Session, programme: str, step: str) -> list[tuple[Ca
         .where(Case.programme == programme, HumanTask.step == step, Decision.outcome == Outcome.APPROVE)
     )
     return [(case, decision.data) for case, decision in session.exec(query).all()]
+
+
+def record_stray_resume(*, session: Session, case_id: int, step: str) -> None:
+    """Note in the case's trail that its run was resumed at `step` with no decision, and waits on there."""
+    audit.record(
+        session=session,
+        actor=access.SYSTEM,
+        action="gate.resumed-without-decision",
+        case_id=case_id,
+        detail={"step": step},
+    )
+    session.commit()
