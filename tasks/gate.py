@@ -103,9 +103,19 @@ def gate(
         get_run_logger().info("case %s waits at %s (%s)", case.ref, spec.step, spec.role.value)
         prefect.suspend(key=spec.step)  # the process exits here until resumed
         payload = request_decision(case, spec, requested_by, context or {})
-        if payload is None:
-            raise RuntimeError(f"run resumed at {spec.step} without a recorded decision")
+        while payload is None:
+            # Resumed with no decision recorded: not by Passage (a resume sent to Prefect directly). The
+            # gate waits on, and the case's trail says so; failing would spend one of the case's recoveries.
+            stray_resume(case, spec.step)
+            prefect.suspend_again(key=spec.step)
+            payload = request_decision(case, spec, requested_by, context or {})
     return spec.form.model_validate(payload)
+
+
+@retried
+def stray_resume(case: CaseInfo, step: str) -> None:
+    with session_scope() as session:
+        decisions.record_stray_resume(session=session, case_id=case.id, step=step)
 
 
 P = TypeVar("P", bound=GateForm)

@@ -101,6 +101,26 @@ def suspend(*, key: str) -> None:
     suspend_flow_run(key=key, timeout=None)
 
 
+def suspend_again(*, key: str) -> None:
+    """Suspend the current run at gate `key` once more, after a resume that brought no decision.
+
+    Prefect refuses a second suspension under a key that has fired, so the key is first taken off the
+    run's used pause keys, as Prefect's own retry does. The gate then waits exactly as before, and the
+    real decision resumes it.
+    """
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        raise RuntimeError("suspend_again is called inside a flow run")
+    run_id = context.flow_run.id
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(run_id)
+        used = (run.empirical_policy.pause_keys or set()) - {key}
+        client.update_flow_run(
+            run_id, empirical_policy=run.empirical_policy.model_copy(update={"pause_keys": used, "resuming": False})
+        )
+    suspend(key=key)
+
+
 def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
     """Create the case's flow run (idempotent per case: one run however often it is asked) and return its id."""
     for pause in (*BUSY_PAUSES, None):
