@@ -8,7 +8,9 @@ from ui.i18n import t
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="Passage", page_icon=":material/inbox:", layout="wide")
+# An emoji, not a :material/...: icon: Streamlit draws an emoji's favicon itself (a data: URL), but fetches a
+# material icon's from Google's font server, which the inbox's Content-Security-Policy refuses (ui/server.py).
+st.set_page_config(page_title="Passage", page_icon="📥", layout="wide")
 navigation = st.navigation(
     [
         st.Page(PAGES / "inbox.py", title=t("Inbox"), icon=":material/inbox:", default=True),

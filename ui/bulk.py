@@ -11,8 +11,10 @@ from passage.core.errors import PassageError
 from passage.services.human_tasks import TaskRow
 from passage.services.inbox import BulkRow, bulk_approvable, bulk_approve
 from passage.services.task_filters import TaskFilter
-from ui.i18n import explain, explain_reason, t
+from ui.export import table
+from ui.i18n import explain_reason, t
 from ui.state import session
+from ui.text import explain_md
 
 CONFIRM, RESULT = "bulk-confirm", "bulk-result"
 
@@ -47,7 +49,7 @@ def actions(user: str, rows: list[TaskRow]) -> None:
         with session() as s:
             outcome = bulk_approve(session=s, actor=user, task_ids=pending, comment=comment)
     except PassageError as exc:  # mixed gates or a form that asks for values: nothing was decided
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.session_state.pop(CONFIRM, None)
     for task_id in pending:
@@ -66,7 +68,7 @@ def results() -> None:
     st.success(t("{n} task(s) approved; their cases move on within seconds.", n=len(done)))
     if refused:
         st.error(t("{n} task(s) not approved:", n=len(refused)))
-    st.dataframe(
+    table(
         [
             {
                 t("case"): r.case_ref or f"#{r.task_id}",

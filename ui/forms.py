@@ -11,6 +11,7 @@ from pydantic.fields import FieldInfo
 
 from passage.programme import GateForm
 from ui.i18n import explain_reason
+from ui.text import code, plain
 
 
 def _choices(annotation: Any) -> list[Any] | None:
@@ -53,7 +54,7 @@ def show_field_errors(fields: dict[str, str]) -> None:
     """Each wrong field with its reason, in the reader's language; a rule across fields ("form") has no
     path of its own, and its reason says what is wrong."""
     for path, reason in fields.items():
-        st.error(explain_reason(reason) if path == "form" else f"`{path}`: {explain_reason(reason)}")
+        st.error(plain(explain_reason(reason)) if path == "form" else f"{code(path)}: {plain(explain_reason(reason))}")
 
 
 def render(form: type[GateForm], *, key: str, errors: dict[str, str]) -> dict[str, Any]:
@@ -62,5 +63,5 @@ def render(form: type[GateForm], *, key: str, errors: dict[str, str]) -> dict[st
     for name in form.field_names():
         values[name] = _widget(name, form.model_fields[name], key=f"{key}-{name}")
         if name in errors:
-            st.error(f"{name}: {explain_reason(errors[name])}")
+            st.error(f"{name}: {plain(explain_reason(errors[name]))}")
     return {name: value for name, value in values.items() if value is not None}

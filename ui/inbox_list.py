@@ -19,6 +19,7 @@ from ui import bulk
 from ui.export import csv_button
 from ui.i18n import explain_reason, format_date, isolated, t
 from ui.state import session
+from ui.text import code, plain, t_md
 
 DUE_LABELS = {Due.ALL: "All due dates", Due.OVERDUE: "Overdue", Due.TODAY: "Due today", Due.WEEK: "Due this week"}
 SORT_LABELS = {Sort.DUE: "Due date, earliest first", Sort.PRIORITY: "Priority, most urgent first"}
@@ -34,7 +35,7 @@ def read_filters() -> TaskFilter | None:
     except FormInvalid as exc:
         for field, reason in exc.fields.items():
             st.error(
-                t("This link's filter “{field}” is not valid: {reason}", field=field, reason=explain_reason(reason))
+                t_md("This link's filter “{field}” is not valid: {reason}", field=field, reason=explain_reason(reason))
             )
         if st.button(t("Clear filters"), key="clear-filters"):
             write_filters(TaskFilter())
@@ -133,16 +134,18 @@ def task_row(row: TaskRow, selectable: bool) -> None:
 def row_label(row: TaskRow) -> str:
     """One line: reference, step, case (with its urgency badge), due date, who has claimed it."""
     badge = (
-        PRIORITY_BADGE[row.priority].format(t("urgent" if row.priority == 2 else "vulnerable")) if row.priority else ""
+        PRIORITY_BADGE[row.priority].format(plain(t("urgent" if row.priority == 2 else "vulnerable")))
+        if row.priority
+        else ""
     )
     when = (
         f":red[{t('overdue {date}', date=format_date(row.due_at))}]"
         if row.overdue
         else t("due {date}", date=format_date(row.due_at))
     )
-    claimed = " · " + t("claimed by {who}", who=row.assignee) if row.assignee else ""
-    case = f"{isolated(row.case_title)} {badge}".rstrip()
-    return f"`{row.case_ref}` **{row.title}** — {case} · {when}{claimed}"
+    claimed = " · " + t_md("claimed by {who}", who=row.assignee) if row.assignee else ""
+    case = f"{plain(isolated(row.case_title))} {badge}".rstrip()
+    return f"{code(row.case_ref)} **{plain(row.title)}** — {case} · {when}{claimed}"
 
 
 def pager(filters: TaskFilter, total: int) -> None:
@@ -175,7 +178,7 @@ def render(user: str) -> None:
         counts = count_tasks(session=s, actor=user, filters=filters)
         rows = list_tasks(session=s, actor=user, filters=filters, limit=PAGE_SIZE)
     filter_bar(filters, counts, user)
-    st.caption(t("{n} open task(s) for {user}", n=counts.total, user=user))
+    st.caption(t_md("{n} open task(s) for {user}", n=counts.total, user=user))
     selectable = bulk.offered(filters, rows)
     with st.container(key="task-list"):  # the e2e tests and the render benchmark find the rows here
         for row in rows:

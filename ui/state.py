@@ -20,7 +20,8 @@ from passage.core.db import get_engine, init_db
 from passage.core.errors import PassageError
 from passage.core.settings import get_settings
 from passage.services import audit, auth, users
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, explain, set_language, t
+from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
+from ui.text import explain_md, plain
 
 TICKET = "passage.ticket"
 DATABASE_DOWN = (
@@ -92,7 +93,7 @@ def _login_form() -> None:
         with session() as s:
             ticket = auth.login(session=s, username=username, password=password, source=client_address())
     except auth.LoginRefused as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     sign_in(ticket)
     st.rerun()
@@ -111,7 +112,7 @@ def _oidc_login() -> None:
                 session=s, email=str(st.user.get("email", "")), provider=provider or "oidc", source=client_address()
             )
     except auth.LoginRefused as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     sign_in(ticket)
     st.rerun()
@@ -124,7 +125,7 @@ def _save_language(username: str) -> None:
         with session() as s:
             users.set_language(session=s, actor=username, language=chosen)
     except PassageError as exc:
-        st.session_state["language-error"] = explain(exc)
+        st.session_state["language-error"] = explain_md(exc)
         return
     set_language(chosen)
 
@@ -154,7 +155,7 @@ def current_user() -> str | None:
         if valid:
             # What this page records names the logged-in user as the operator, through the inbox.
             audit.set_origin(origin=audit.Origin(channel="inbox", operator=ticket.username))
-            st.sidebar.markdown(f"**{ticket.full_name}** ({ticket.username})")
+            st.sidebar.markdown(f"**{plain(ticket.full_name)}** ({plain(ticket.username)})")
             language_switch(ticket.username)
             if st.sidebar.button(t("Log out"), key="logout"):
                 sign_out()

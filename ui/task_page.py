@@ -13,8 +13,9 @@ from passage.services.decisions import decide
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
-from ui.i18n import explain, explain_reason, format_datetime, isolated, t
+from ui.i18n import explain_reason, format_datetime, isolated, t
 from ui.state import session
+from ui.text import explain_md, plain, t_md
 
 
 def back_to_inbox() -> None:
@@ -31,12 +32,12 @@ def render(user: str, task_id: int) -> None:
             detail = task_view(session=s, task_id=task_id, actor=user)
             view = case_view(session=s, ref=detail.case_ref, actor=user)
     except PassageError as exc:  # a stale or mistyped link, or a task of another programme
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     task = detail.task
-    st.title(task.title)
+    st.title(plain(task.title))
     st.caption(
-        t(
+        t_md(
             "for {role} · due {due} UTC · requested by {who}",
             role=t(task.role.value.replace("_", " ")),
             due=format_datetime(task.due_at),
@@ -45,7 +46,7 @@ def render(user: str, task_id: int) -> None:
     )
     case_col, form_col = st.columns([3, 2])
     with case_col:
-        st.subheader(isolated(view.title))
+        st.subheader(plain(isolated(view.title)))
         views.case_summary(view)
         if detail.context:
             st.markdown(f"**{t('To review')}**")
@@ -75,7 +76,7 @@ def reopen_form(user: str, task: HumanTask) -> None:
         with session() as s:
             expiry.reopen(session=s, task_id=task.id or 0, actor=user, days=int(days))
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.rerun()
 
@@ -86,13 +87,13 @@ def assignment_bar(user: str, detail: TaskView) -> None:
     if task.approvals_required > 1:
         who = ", ".join(detail.approvals) or t("nobody yet")
         st.caption(
-            t(
+            t_md(
                 "Needs {n} approvals by different people; approved so far: {who}",
                 n=task.approvals_required,
                 who=who,
             )
         )
-    st.caption(t("Claimed by {who}", who=task.assignee) if task.assignee else t("Not claimed"))
+    st.caption(t_md("Claimed by {who}", who=task.assignee) if task.assignee else t("Not claimed"))
     claim, hand_over = st.columns(2)
     act: Callable[..., object] | None = None
     if task.assignee is None and claim.button(t("Claim"), key="claim"):
@@ -108,16 +109,16 @@ def assignment_bar(user: str, detail: TaskView) -> None:
         with session() as s:
             act(session=s)
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.rerun()
 
 
 def closed_note(task: HumanTask, decision: Decision | None) -> str:
     if decision is None:
-        return t("This task is {status}: it is no longer open.", status=t(task.status.value))
+        return t_md("This task is {status}: it is no longer open.", status=t(task.status.value))
     verdict = t("approved") if decision.outcome == Outcome.APPROVE else t("rejected")
-    return t(
+    return t_md(
         "This task is no longer open: {verdict} by {who} on {when} UTC.",
         verdict=verdict,
         who=decision.decided_by,
@@ -129,7 +130,7 @@ def _show_errors(errors: dict[str, str], own: set[str]) -> None:
     """Errors of the form as a whole (a rule across fields) or of a list item have no widget of their own."""
     for name, reason in errors.items():
         if name not in own:
-            st.error(explain_reason(reason) if name == "form" else f"{name}: {explain_reason(reason)}")
+            st.error(plain(explain_reason(reason)) if name == "form" else f"{name}: {plain(explain_reason(reason))}")
 
 
 def decision_form(user: str, task_id: int, form_type: str) -> None:
@@ -141,7 +142,7 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
     data = forms.render(form, key=f"task-{task_id}", errors=errors)
     comment = st.text_area(t("Comment (required to reject)"), key=f"comment-{task_id}")
     if "comment" in errors:
-        st.error(f"comment: {explain_reason(errors['comment'])}")
+        st.error(f"comment: {plain(explain_reason(errors['comment']))}")
     _show_errors(errors, {*form.field_names(), "comment"})
     approve, reject = st.columns(2)
     choice = True if approve.button(t("Approve"), type="primary", key="approve") else None
@@ -155,7 +156,7 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
         st.session_state[f"errors-{task_id}"] = exc.fields
         st.rerun()
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.session_state.pop(f"errors-{task_id}", None)
     st.session_state["flash"] = (

@@ -7,7 +7,9 @@ import streamlit as st
 from passage.services.audit import ORIGIN
 from passage.services.process import StepState
 from passage.services.timeline import CaseView, Event
+from ui.export import table
 from ui.i18n import format_date, format_datetime, t
+from ui.text import code, plain, t_md
 
 ADULT_AGE = 18
 STATE_MARK = {StepState.DONE: ":green[✔]", StepState.CURRENT: ":orange[▶]", StepState.TO_COME: ":gray[○]"}
@@ -26,9 +28,9 @@ def duration(seconds: float | None) -> str:
 
 
 def status_line(view: CaseView) -> str:
-    waiting = " · " + t("waiting at **{step}**", step=view.waiting_at) if view.waiting_at else ""
-    outcome = f" · {view.outcome}" if view.outcome else ""
-    return f"`{view.ref}` · {view.programme} · **{t(view.status.value)}**{waiting}{outcome}"
+    waiting = " · " + t_md("waiting at **{step}**", step=view.waiting_at) if view.waiting_at else ""
+    outcome = f" · {plain(view.outcome)}" if view.outcome else ""
+    return f"{code(view.ref)} · {plain(view.programme)} · **{plain(t(view.status.value))}**{waiting}{outcome}"
 
 
 def _is_minor(born: str | None) -> bool:
@@ -45,10 +47,10 @@ def case_summary(view: CaseView) -> None:
     if any(_is_minor(p.birth_date) for p in view.persons):
         flags.append(t("minor"))
     if flags:
-        st.markdown(" ".join(f":orange-badge[{flag}]" for flag in flags))
+        st.markdown(" ".join(f":orange-badge[{plain(flag)}]" for flag in flags))
     if view.persons:
-        # Names are shown exactly as stored (Arabic, Dari or Latin script); st.dataframe escapes them.
-        st.dataframe(
+        # Names are shown exactly as stored (Arabic, Dari or Latin script): a table's cells are text.
+        table(
             [
                 {
                     t("name"): p.full_name,
@@ -69,7 +71,7 @@ def documents(view: CaseView) -> None:
     if not view.documents:
         st.caption(t("Documents: none recorded yet."))
         return
-    st.dataframe(
+    table(
         [
             {
                 t("document"): t(d.document.replace("_", " ")),
@@ -88,11 +90,11 @@ def process(view: CaseView) -> None:
     """The programme's steps in order: done, the one the case waits at, and those to come."""
     current = [p for p in view.process if p.state == StepState.CURRENT]
     for step in current:
-        st.warning(t("Waiting at: **{title}** for {wait}", title=step.title, wait=duration(step.duration_seconds)))
+        st.warning(t_md("Waiting at: **{title}** for {wait}", title=step.title, wait=duration(step.duration_seconds)))
     lines = [
-        f"{STATE_MARK[p.state]} {p.title}"
-        + (f" — {t(p.outcome)}" if p.outcome else "")
-        + (f" · {duration(p.duration_seconds)}" if p.duration_seconds is not None else "")
+        f"{STATE_MARK[p.state]} {plain(p.title)}"
+        + (f" — {plain(t(p.outcome))}" if p.outcome else "")
+        + (f" · {plain(duration(p.duration_seconds))}" if p.duration_seconds is not None else "")
         for p in view.process
     ]
     st.markdown("  \n".join(lines))
@@ -118,8 +120,8 @@ def _row(event: Event) -> dict[str, str]:
 
 def timeline(view: CaseView) -> None:
     """Steps done and gates decided, by whom, when and how long they took."""
-    # st.dataframe shows every cell as text: a comment typed as HTML or script is never rendered.
-    st.dataframe([_row(event) for event in view.timeline], hide_index=True)
+    # A table shows every cell as text: a comment typed as HTML or script is never rendered.
+    table([_row(event) for event in view.timeline], hide_index=True)
 
 
 def decisions(view: CaseView) -> None:
@@ -128,7 +130,7 @@ def decisions(view: CaseView) -> None:
     if not decided:
         st.caption(t("No decisions yet."))
         return
-    st.dataframe([_row(event) for event in decided], hide_index=True)
+    table([_row(event) for event in decided], hide_index=True)
 
 
 def trail(view: CaseView) -> None:
@@ -138,9 +140,9 @@ def trail(view: CaseView) -> None:
             t("when (UTC)"): f"{format_datetime(event.at)}:{event.at:%S}",
             t("who"): event.who or event.actor,
             t("what"): event.action,
-            t("task"): event.task_id or "",
+            t("task"): str(event.task_id or ""),  # one type per column: Arrow refuses ints beside ""
             t("detail"): ", ".join(f"{k}: {v}" for k, v in event.detail.items() if k != ORIGIN),  # in "who"
         }
         for event in view.trail
     ]
-    st.dataframe(rows, hide_index=True)
+    table(rows, hide_index=True)

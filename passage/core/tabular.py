@@ -26,6 +26,11 @@ def _cell(value: object) -> str:
     return text
 
 
+def cell_text(value: object) -> str:
+    """One value as every export writes it (a formula-leading text quoted); the inbox's tables show the same."""
+    return _cell(value)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)

@@ -19,8 +19,9 @@ from passage.core.settings import Settings
 
 # The folder holding the packages (the checkout, or site-packages): children run from it.
 ROOT = Path(__file__).resolve().parents[2]
-# The inbox's script, found by name: the stack starts the inbox, it does not import it.
-INBOX_APP = ROOT / "ui" / "app.py"
+# The inbox's script, found by name: the stack starts the inbox, it does not import it. ui/server.py serves
+# the pages of ui/app.py with the inbox's security headers (Content-Security-Policy).
+INBOX_APP = ROOT / "ui" / "server.py"
 
 
 class StackError(RuntimeError):

@@ -14,8 +14,10 @@ from passage.services import assignment
 from passage.services.staff import add_user, revoke_grant, set_active, unlock, user_rows
 from passage.services.users import Grant, UserCreate
 from ui import forms
-from ui.i18n import current_language, explain, format_date, t
+from ui.export import table
+from ui.i18n import current_language, format_date, t
 from ui.state import current_user, session
+from ui.text import explain_md
 
 
 def role_label(role: str) -> str:
@@ -31,7 +33,7 @@ def date_format() -> str:
 def users(actor: str) -> None:
     with session() as s:
         rows = user_rows(session=s, actor=actor)
-    st.dataframe(
+    table(
         [
             {
                 t("user"): r.username,
@@ -99,7 +101,7 @@ def delegations(actor: str) -> None:
     with session() as s:
         rows = assignment.delegations(session=s, actor=actor)
         names = [r.username for r in user_rows(session=s, actor=actor)]
-    st.dataframe(
+    table(
         [
             {
                 t("id"): d.id,
@@ -148,7 +150,7 @@ def run(action: Callable[[Session], object]) -> None:
         forms.show_field_errors(exc.fields)
         return
     except (PassageError, ValueError) as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.rerun()
 
@@ -160,4 +162,4 @@ if user is not None:
         users(user)
         delegations(user)
     except PassageError as exc:  # not an administrator: the services refuse, the page says so
-        st.error(explain(exc))
+        st.error(explain_md(exc))

@@ -9,8 +9,9 @@ from passage.services.cases import list_cases
 from passage.services.timeline import case_view
 from ui import views
 from ui.export import csv_button
-from ui.i18n import explain, format_date, isolated, t
+from ui.i18n import format_date, isolated, t
 from ui.state import current_user, session
+from ui.text import code, explain_md, plain
 
 
 def case_list(user: str) -> None:
@@ -46,8 +47,8 @@ def case_list(user: str) -> None:
 
 def case_label(case: Case) -> str:
     """One line: reference, title, status and the step the case is at."""
-    step = f" · {case.current_step}" if case.current_step else ""
-    return f"`{case.ref}` **{isolated(case.title)}** — {t(case.status.value)}{step}"
+    step = f" · {plain(case.current_step)}" if case.current_step else ""
+    return f"{code(case.ref)} **{plain(isolated(case.title))}** — {plain(t(case.status.value))}{step}"
 
 
 def case_page(user: str, ref: str) -> None:
@@ -58,9 +59,9 @@ def case_page(user: str, ref: str) -> None:
         with session() as s:
             view = case_view(session=s, ref=ref, actor=user)
     except PassageError as exc:  # unknown, or a case of a programme the user has no role in
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
-    st.title(isolated(view.title))
+    st.title(plain(isolated(view.title)))
     views.case_summary(view)
     process, history = st.columns([1, 2])
     with process:

@@ -8,8 +8,9 @@ from passage.programme.registry import get_programme
 from passage.services import charts
 from passage.services.dashboard import Dashboard, dashboard, figures, visible_programmes
 from ui.export import csv_button
-from ui.i18n import explain, format_datetime, t
+from ui.i18n import format_datetime, t
 from ui.state import current_user, session
+from ui.text import explain_md
 
 
 def show(chart: alt.Chart | None, empty: str) -> None:
@@ -51,7 +52,7 @@ def dashboard_page(user: str) -> None:
         with session() as s:
             board = dashboard(session=s, programme=programme, actor=user)
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     figures_page(board)
 

@@ -12,9 +12,10 @@ from passage.services.importing import (
     open_imported,
     read_import,
 )
-from ui.export import csv_button
-from ui.i18n import explain, explain_reason, t
+from ui.export import csv_button, table
+from ui.i18n import explain_reason, t
 from ui.state import current_user, session
+from ui.text import explain_md
 
 UPLOADS = "import.uploads"  # bumped after an import: a fresh uploader, so the same file is not opened twice
 DONE = "import.done"
@@ -33,10 +34,10 @@ def preview(plan: ImportPlan) -> None:
             {t("row"): error.row or "", t("column"): error.column, t("problem"): explain_reason(error.message)}
             for error in plan.errors
         ]
-        st.dataframe(errors, hide_index=True)
+        table(errors, hide_index=True)
         csv_button(errors, name="import-errors")
     if plan.cases:
-        st.dataframe(
+        table(
             [
                 {
                     t("case"): case.key,
@@ -62,7 +63,7 @@ def confirm(plan: ImportPlan, user: str) -> None:
                 session=s, plan=plan, actor=user, progress=lambda done, total: bar.progress(done / total)
             )
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.session_state[DONE] = result.refs
     st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1

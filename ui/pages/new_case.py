@@ -16,6 +16,7 @@ from passage.services.delivery import start_case
 from ui import forms
 from ui.i18n import explain, explain_reason, t
 from ui.state import current_user, session
+from ui.text import explain_md, plain, t_md
 
 CASES = Path(__file__).parent / "cases.py"
 OPENED = "new-case-opened"
@@ -102,7 +103,7 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
             case = start_case(session=s, programme=programme.slug, case_file=case_file, actor=user)
             opened = Opened(ref=case.ref, title=case.title, started=case.flow_run_id is not None)
     except BadCaseFile as exc:
-        st.error(str(exc))
+        st.error(plain(str(exc)))
         return
     except FormInvalid as exc:
         st.error(t("The case file was not accepted; correct these fields and submit again."))
@@ -110,7 +111,7 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
         return
     except NotPermitted as exc:
         st.error(
-            t(
+            t_md(
                 "Refused: {reason}. Only a case worker of {programme} can open its cases.",
                 reason=explain(exc),
                 programme=t(programme.title),
@@ -118,7 +119,7 @@ def submit(user: str, programme: Programme, text: str, upload: UploadedFile | No
         )
         return
     except PassageError as exc:
-        st.error(explain(exc))
+        st.error(explain_md(exc))
         return
     st.session_state[OPENED] = opened
     st.rerun()
@@ -130,13 +131,13 @@ def opened_note(user: str) -> None:
     if opened is None:
         return
     if opened.started:
-        st.success(t("Case `{ref}` opened: {title}; its flow has started.", ref=opened.ref, title=opened.title))
+        st.success(t("Case `{ref}` opened: {title}; its flow has started.", ref=opened.ref, title=plain(opened.title)))
     else:
         st.success(
             t(
                 "Case `{ref}` opened: {title}; Prefect did not answer, the reconciler will start its flow.",
                 ref=opened.ref,
-                title=opened.title,
+                title=plain(opened.title),
             )
         )
     if st.button(t("Go to case {ref}", ref=opened.ref), key="go-to-case"):
@@ -158,7 +159,7 @@ def new_case_page(user: str) -> None:
     text = st.text_area(t("Case file (JSON)"), value=example_text(programme), height=420, key=f"case-file-{slug}")
     upload = st.file_uploader(t("Or upload a case file (JSON, UTF-8)"), type=["json"], key=f"upload-{slug}")
     if upload is not None:
-        st.caption(t("{file} is submitted instead of the editor's text.", file=upload.name))
+        st.caption(t_md("{file} is submitted instead of the editor's text.", file=upload.name))
     if st.button(t("Open case"), type="primary", key="open-case"):
         submit(user, programme, text, upload)
 

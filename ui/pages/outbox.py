@@ -5,6 +5,7 @@ import streamlit as st
 from models import NotificationStatus, Role
 from passage.services.notifications import list_outbox, outbox_counts, retry_failed
 from passage.services.users import ANY_PROGRAMME, has_role
+from ui.export import table
 from ui.i18n import format_datetime, t
 from ui.state import current_user, session
 
@@ -29,7 +30,7 @@ def outbox_page() -> None:
     with session() as s:
         rows = list_outbox(session=s, status=NotificationStatus(chosen) if chosen else None)
     st.caption(t("{n} message(s), newest first", n=len(rows)))
-    st.dataframe(
+    table(
         [
             {
                 t("id"): row.id,
