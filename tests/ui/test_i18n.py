@@ -71,7 +71,7 @@ def test_every_refusal_of_the_services_has_a_dutch_entry() -> None:
 
 
 # Where the sentences of a refused field are written: the forms' validators, the models' checks, the import.
-REASON_SOURCES = ("flows", "models", "passage/services", "passage/json_text.py", "passage/spreadsheet.py")
+REASON_SOURCES = ("flows", "models", "passage/services", "passage/core/json_text.py", "passage/core/spreadsheet.py")
 # Calls and class attributes whose literal text a user reads as the reason a field or a file was refused.
 REASON_CALLS = {"ValueError", "SheetError", "not_past", "RowError", "_refused"}
 
