@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from models import Case, Decision, HumanTask
+from models import Case, Decision, HumanTask, TaskStatus
 from models.common import utcnow
 from passage.core import prefect_bridge as prefect
 from passage.programme.registry import get_programme
@@ -47,13 +47,21 @@ def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[t
     return session.exec(query).all()
 
 
+def _decided(session: Session, case_id: int, step: str | None) -> bool:
+    query = select(HumanTask.id).where(col(HumanTask.case_id) == case_id, col(HumanTask.step) == step)
+    return session.exec(query.where(col(HumanTask.status) == TaskStatus.DECIDED)).first() is not None
+
+
 def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
     state = prefect.run_state(task.flow_run_id)
     if state is None:
         return "unknown-run"
-    if state.is_paused and state.pause_key == task.step:
+    # A run waiting at a gate Passage saw decided is behind Passage's record (Prefect's database restored
+    # to an earlier point than Passage's): resumed there, it replays from the record to this gate.
+    behind = state.is_paused and state.pause_key != task.step and _decided(session, task.case_id, state.pause_key)
+    if state.is_paused and (state.pause_key == task.step or behind):
         try:
-            prefect.resume(task.flow_run_id, step=task.step)
+            prefect.resume(task.flow_run_id, step=state.pause_key or task.step)
         except prefect.RunNotWaiting:
             return "waiting"  # it moved on since the look above: its gate reads the decision itself
         decision.delivered_at = utcnow()

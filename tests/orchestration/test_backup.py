@@ -342,3 +342,51 @@ def test_drill_cases_resume_from_the_backup_state_once(
     assert "intact" in run_cli(own_stack, "audit", "verify")  # and exit 0
     resumes = {case: state_names(task.flow_run_id).count("Resuming") for case, task in zip(ids, tasks, strict=True)}
     assert resumes == {a: 2, b: 1, c: 1}, "each decision resumed its run once, none of the taken-back ones"
+
+
+def test_a_run_behind_passage_after_prefect_alone_is_restored_moves_on_at_the_next_decision(
+    db: Session,
+    own_stack: OwnStack,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Prefect's database older than Passage's (not what `passage backup` makes: Prefect's restored alone).
+
+    The run waits at a gate Passage saw decided and moved past; a decision at the gate Passage has open
+    must resume it there, and the run replays from Passage's record to that gate and on.
+    """
+    sqlite_only()
+    if importlib.util.find_spec("passage.services.seal") is not None:
+        key = importlib.import_module("passage.services.seal").audit_key()
+        monkeypatch.setenv("PASSAGE_AUDIT_KEY", key.decode("utf-8"))
+    own_stack.start_server()
+    own_stack.start_runner()
+    with Session(get_engine()) as session:
+        from passage.services.delivery import start_case
+
+        case = start_case(session=session, programme="resettlement-nl", case_file=referral(), actor="cw.amal").id or 0
+    all_suspended_at([task_at(case, GATE, timeout=180)], GATE, timeout=180)
+    decide_at(case, GATE)
+    run = task_at(case, NEXT, timeout=180)
+    all_suspended_at([run], NEXT, timeout=180)
+    folder = Path(run_cli(own_stack, "backup", "--to", str(tmp_path / "backups")).splitlines()[0].split(" to ")[1])
+    decide_at(case, NEXT)
+    all_suspended_at([task_at(case, THIRD, timeout=180)], THIRD, timeout=180)
+
+    own_stack.close()
+    prefect_db = own_stack.settings.home / "prefect" / "prefect.db"
+    for leftover in (Path(f"{prefect_db}-wal"), Path(f"{prefect_db}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(folder / "prefect.db", prefect_db)  # Prefect's state of the backup; Passage's of now
+    own_stack.start_server()
+    own_stack.start_runner()
+    assert suspended_at(run, NEXT), "Prefect's run waits at the gate Passage saw decided"
+
+    decide_at(case, THIRD)
+
+    fourth = task_at(case, "orientation", timeout=180)
+    all_suspended_at([fourth], "orientation", timeout=180)
+    with Session(get_engine()) as session:
+        decisions = session.exec(select(Decision)).all()
+        assert len(decisions) == 3 and all(d.applied_at is not None for d in decisions)
+    assert "intact" in run_cli(own_stack, "audit", "verify")
