@@ -5,9 +5,11 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, text
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 from passage.core import schema
@@ -54,16 +56,24 @@ def session_scope() -> Iterator[Session]:
         yield session
 
 
+def unpooled_engine(url: str) -> Engine:
+    """An engine on another installation's database (a backup's, a restore's), keeping no connection open."""
+    return create_engine(url, poolclass=NullPool)
+
+
 @contextmanager
-def exclusive(name: str) -> Iterator[bool]:
+def exclusive(name: str, *, engine: Engine | None = None, home: Path | None = None) -> Iterator[bool]:
     """Hold the installation-wide lock `name` unless another process holds it; yields whether it is held.
 
     PostgreSQL: a session advisory lock, shared by every machine on the database. SQLite (one machine):
-    a file lock in the home.
+    a file lock in the home. `engine` and `home` name another installation's database and home (a backup
+    or a restore holds its lock); by default this process's.
     """
-    engine = get_engine()
+    engine = engine or get_engine()
     if engine.dialect.name != "postgresql":
-        with (get_settings().home.resolve() / f"{name}.lock").open("a") as handle:
+        folder = (home or get_settings().home).resolve()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with (folder / f"{name}.lock").open("a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

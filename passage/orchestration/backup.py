@@ -16,7 +16,6 @@ changes nothing. What is replaced is kept beside it (`*.before-restore-<time>`),
 delete once satisfied.
 """
 
-import fcntl
 import hashlib
 import os
 import platform
@@ -37,12 +36,12 @@ import httpx
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from pydantic import BaseModel
-from sqlalchemy import URL, Engine, create_engine, inspect, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import URL, Engine, inspect, make_url, text
 from sqlmodel import Session, col, select
 
 from models import AuditEvent
 from passage.core import schema
+from passage.core.db import exclusive, unpooled_engine
 from passage.core.errors import PassageError
 from passage.core.settings import Settings
 from passage.services.audit import verify
@@ -200,10 +199,6 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def _engine(url: str) -> Engine:
-    return create_engine(url, poolclass=NullPool)
-
-
 def _row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         names = sorted(inspect(connection).get_table_names())
@@ -265,7 +260,7 @@ def _run(args: list[str], env: dict[str, str], what: str) -> str:
 @contextmanager
 def _writes_held(app: Target) -> Iterator[None]:
     """Hold the app database's writes (readers pass) until the block ends; see the module's docstring."""
-    engine = _engine(app.sync_url())
+    engine = unpooled_engine(app.sync_url())
     try:
         with engine.connect() as connection:
             if app.kind == "sqlite":
@@ -312,10 +307,10 @@ def _copy_database(target: Target, folder: Path) -> DatabaseCopy:
     into = folder / target.file
     if target.kind == "sqlite":
         _copy_sqlite(target.path, into)
-        engine = _engine(f"sqlite:///{into}")
+        engine = unpooled_engine(f"sqlite:///{into}")
     else:
         _dump_postgres(target, into)
-        engine = _engine(target.sync_url())
+        engine = unpooled_engine(target.sync_url())
     try:
         # A live PostgreSQL database's counts match its dump only while its writes are held (the app's);
         # Prefect's server goes on writing, so its dump is checked by pg_restore and its revision alone.
@@ -347,7 +342,7 @@ def make_backup(settings: Settings, to: Path | None = None, *, now: datetime | N
         with _writes_held(app):
             app_copy = _copy_database(app, work)
             prefect_copy = _copy_database(prefect, work) if prefect is not None else None
-            engine = _engine(f"sqlite:///{work / app.file}" if app.kind == "sqlite" else app.sync_url())
+            engine = unpooled_engine(f"sqlite:///{work / app.file}" if app.kind == "sqlite" else app.sync_url())
             try:
                 mark = _audit_mark(engine)
             finally:
@@ -409,33 +404,13 @@ def read_manifest(folder: Path) -> Manifest:
 def _lock(settings: Settings, name: str) -> Iterator[bool]:
     """passage.core.db.exclusive's lock `name` of the installation `settings` describes, on a connection of its own.
 
-    The same lock (file <home>/<name>.lock; PostgreSQL: the advisory lock of crc32(name)), but for these
-    settings rather than the process's, and without the process's pooled engine, whose idle connections
-    would count as other clients of the database.
+    The same lock, but for these settings rather than the process's, and without the process's pooled
+    engine, whose idle connections would count as other clients of the database.
     """
-    url = settings.db_url
-    if not url.startswith("postgresql"):
-        settings.home.resolve().mkdir(parents=True, exist_ok=True, mode=0o700)
-        with (settings.home.resolve() / f"{name}.lock").open("a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            yield True
-        return
-    engine = _engine(url)
-    key = zlib.crc32(name.encode())
+    engine = unpooled_engine(settings.db_url)
     try:
-        with engine.connect() as connection:
-            held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
-            connection.commit()
-            try:
-                yield held
-            finally:
-                if held:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    connection.commit()
+        with exclusive(name, engine=engine, home=settings.home) as held:
+            yield held
     finally:
         engine.dispose()
 
@@ -467,7 +442,7 @@ def _holders(path: Path) -> list[str]:
 
 def _pg_clients(target: Target) -> list[str]:
     """Other sessions on the database (but this restore's own, which holds the restore lock), described."""
-    engine = _engine(target.sync_url())
+    engine = unpooled_engine(target.sync_url())
     query = text(
         "SELECT pid, application_name, client_addr, state FROM pg_stat_activity "
         "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
@@ -547,7 +522,7 @@ def _prepare_sqlite(folder: Path, copy: DatabaseCopy, target: Target, audit: Aud
             check.close()
         if result is None or result[0] != "ok":
             raise BackupError(f"the backup's {copy.file} fails SQLite's integrity check: {result}")
-        engine = _engine(f"sqlite:///{staged}")
+        engine = unpooled_engine(f"sqlite:///{staged}")
         try:
             _check_copy(engine, copy, target.name, audit)
         finally:
@@ -588,7 +563,7 @@ def _lost_events(app: Target, mark: AuditMark) -> list[LostEvent]:
     """Events of the database being replaced after the backup's last one (what the restore takes back)."""
     if app.kind == "sqlite" and not app.path.exists():
         return []
-    engine = _engine(app.sync_url())
+    engine = unpooled_engine(app.sync_url())
     try:
         with Session(engine) as session:
             query = select(AuditEvent).order_by(col(AuditEvent.id))
