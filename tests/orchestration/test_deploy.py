@@ -1,5 +1,6 @@
 """deploy/compose.yaml (not run here: no docker on this machine) matches the code it starts."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,11 @@ def test_the_shape_is_one_server_one_reconciler_several_workers_and_inboxes(comp
 
 def test_the_passage_environment_is_valid_settings(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     environment = compose["services"]["worker"]["environment"]
+    secrets = {"POSTGRES_PASSWORD": "secret", "PREFECT_API_AUTH": "passage:a-long-secret-password"}
     for name, value in environment.items():
-        monkeypatch.setenv(name, value.replace("${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}", "secret"))
+        # What compose fills in from the operator's environment (${NAME:?message} refuses to start without it).
+        monkeypatch.setenv(name, re.sub(r"\$\{(\w+)(:\?[^}]*)?\}", lambda m: secrets[m.group(1)], value))
     settings = Settings()
     assert settings.prefect_api_url == "http://prefect-server:4200/api"
     assert settings.db_url.startswith("postgresql+psycopg://passage:secret@postgres")
+    assert settings.prefect_api_auth is not None  # the Prefect API's credentials reach every Passage process
