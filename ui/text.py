@@ -58,7 +58,7 @@ def plain(text: object) -> str:
 def t_md(template: str, /, **values: object) -> str:
     """`t(template, ...)` for an element that renders Markdown: the template's Markdown kept, the values
     (names, titles, usernames, reasons) shown as text."""
-    return t(template, **{name: plain(value) for name, value in values.items()})
+    return t(template, **{name: _shown(value) for name, value in values.items()})
 
 
 def explain_md(exc: Exception) -> str:
@@ -66,8 +66,16 @@ def explain_md(exc: Exception) -> str:
     a reference from a link) shown as text, its template as written."""
     if not isinstance(exc, PassageError):
         return plain(explain(exc))
-    values = {name: plain(t(value) if isinstance(value, str) else value) for name, value in exc.values.items()}
-    return t(exc.template, **values)
+    return t(
+        exc.template,
+        **{name: _shown(t(value) if isinstance(value, str) else value) for name, value in exc.values.items()},
+    )
+
+
+def _shown(value: object) -> object:
+    """A value for a template: text escaped; a number or a date kept, so a format in the template
+    (`{retry_at:%H:%M:%S}`, `{count:,}`) still applies (neither can carry Markdown)."""
+    return plain(value) if isinstance(value, str) else value
 
 
 def code(text: str) -> str:

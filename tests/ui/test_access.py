@@ -104,7 +104,8 @@ def test_the_medical_officer_sees_the_outcome_and_the_read_is_in_the_trail(
 
 
 def test_a_comment_typed_as_script_is_shown_as_text(db: Session, app: OpenApp, assessed: None) -> None:
-    at = app("pm.anna", page=CASES, case="RST-00001")
+    # The medical officer: a comment on a health gate is health data, withheld from the others.
+    at = app("mo.sara", page=CASES, case="RST-00001")
     note, _form = decided_row(at)
     assert note == SCRIPT  # exactly as typed, in a table cell: never rendered as HTML
     assert not [m for m in markdown(at) if "<script" in m or "<b>" in m]
