@@ -48,7 +48,8 @@ def settings_for(db_url: str, home: Path, prefect_server_url: str = "") -> Setti
 
 @pytest.fixture
 def home(db: Session, tmp_path: Path) -> Path:
-    """A home with a Prefect database (any SQLite file will do here) and an attachment."""
+    """A home with a Prefect database (any SQLite file will do here) and an attachment (SQLite runs only)."""
+    sqlite_only()
     home = tmp_path / "home"
     (home / "prefect").mkdir(parents=True)
     shutil.copyfile(Path(get_settings().db_url.removeprefix("sqlite:///")), home / "prefect" / "prefect.db")
