@@ -165,6 +165,7 @@ def may_read(*, session: Session, actor: str, programme: str, kind: str) -> bool
     return bool(roles_in(session=session, actor=actor, programme=programme) & READERS.get(kind, frozenset()))
 
 
+@cache
 def form_kinds(form_type: str) -> frozenset[str]:
     """The special-category kinds (health, dna) a gate form records; none for a form of an earlier release."""
     form = form_types().get(form_type)
@@ -192,8 +193,9 @@ def reveal(
     service commits it).
     """
     marked = {name: frozenset({kind}) for name, kind in sensitive_fields(case.programme).items()}
-    if form_type is not None and data.get(COMMENT) and form_kinds(form_type):
-        marked[COMMENT] = form_kinds(form_type)
+    kinds = form_kinds(form_type) if form_type is not None and data.get(COMMENT) else frozenset()
+    if kinds:
+        marked[COMMENT] = kinds
     shown, read = dict(data), []
     for name in [n for n in data if n in marked]:
         if all(may_read(session=session, actor=actor, programme=case.programme, kind=k) for k in marked[name]):
