@@ -58,3 +58,22 @@ def reason_of(err: ErrorDetails) -> str:
     """A validation error's sentence: pydantic prefixes a validator's own message with "Value error, ",
     which tells the reader nothing."""
     return err["msg"].removeprefix("Value error, ")
+
+
+class DuplicateCase(PassageError):
+    """The programme already has a case with this external reference (`existing`: that case's ref)."""
+
+    def __init__(self, template: str = "", /, *, existing: str, **values: object) -> None:
+        self.existing = existing
+        super().__init__(template, existing=existing, **values)
+
+
+class LikelyDuplicates(PassageError):
+    """People of the new case look like people of existing cases; opening needs a confirmation.
+
+    `matches` holds one passage.services.duplicates.DuplicateMatch per pair (only cases the user may see).
+    """
+
+    def __init__(self, matches: list[object]) -> None:
+        self.matches = matches
+        super().__init__("{count} possible duplicate(s) found; confirm to open the case anyway", count=len(matches))
