@@ -29,6 +29,9 @@ class TransferRequest(Intake):
     persons: list[PersonBase] = Field(min_length=1, max_length=60)
     medical_needs: bool = Field(default=False, description="the embassy reports medical needs in the group")
 
+    def external_ref(self) -> str:
+        return self.embassy_ref
+
     @model_validator(mode="after")
     def _one_contact_no_duplicates(self) -> "TransferRequest":
         # Assumption: one person of the group is its principal (the embassy's contact person).

@@ -44,6 +44,9 @@ class ReunificationRequest(Intake):
     sponsor: Sponsor
     members: list[FamilyMember] = Field(min_length=1, max_length=20)
 
+    def external_ref(self) -> str:
+        return self.ind_ref
+
     @model_validator(mode="after")
     def _no_duplicates(self) -> "ReunificationRequest":
         no_one_twice(self.members, "members")

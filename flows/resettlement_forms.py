@@ -35,6 +35,9 @@ class Referral(Intake):
     persons: list[PersonBase] = Field(min_length=1, max_length=30)
     vulnerabilities: list[Vulnerability] = []
 
+    def external_ref(self) -> str:
+        return self.unhcr_ref
+
     @model_validator(mode="after")
     def _one_principal_no_duplicates(self) -> "Referral":
         if sum(p.is_principal for p in self.persons) != 1:

@@ -35,6 +35,10 @@ class Intake(BaseModel):
     def case_flags(self) -> list[str]:
         return []
 
+    def external_ref(self) -> str | None:
+        """The partner's number for this case (UNHCR, embassy, IND): one case per number in a programme."""
+        return None
+
     def summary(self) -> str:
         return self.title or "case"
 
