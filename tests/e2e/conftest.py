@@ -1,4 +1,5 @@
-"""One `passage up` and one Chromium per test module; a fresh browser context (so a fresh login) per test."""
+"""One `passage up` and one Chromium for the whole session (a stack takes most of a minute to start); a fresh
+browser context (so a fresh login) per test. A test that changes a case works on a case of its own."""
 
 import tempfile
 from collections.abc import Iterator
@@ -11,13 +12,13 @@ from tests.e2e.harness import LiveStack, MissingBrowser, chromium, passage_up
 from tests.e2e.pages import Inbox
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live() -> Iterator[LiveStack]:
     with tempfile.TemporaryDirectory(prefix="passage-e2e-") as home, passage_up(Path(home)) as stack:
         yield stack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     try:
         with chromium() as launched:

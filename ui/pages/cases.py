@@ -7,7 +7,7 @@ from passage.core.errors import PassageError
 from passage.programme.registry import all_programmes
 from passage.services.cases import list_cases
 from passage.services.timeline import case_view
-from ui import views
+from ui import case_actions, case_amend, views
 from ui.export import csv_button
 from ui.i18n import format_date, isolated, t
 from ui.state import current_user, session
@@ -63,6 +63,7 @@ def case_page(user: str, ref: str) -> None:
         return
     st.title(plain(isolated(view.title)))
     views.case_summary(view)
+    case_actions.actions(user, view)
     process, history = st.columns([1, 2])
     with process:
         st.subheader(t("Process"))
@@ -70,6 +71,7 @@ def case_page(user: str, ref: str) -> None:
     with history:
         st.subheader(t("Timeline"))
         views.timeline(view)
+    case_amend.amend_panel(user, view)
     st.subheader(t("Audit trail"))
     views.trail(view)
 
