@@ -18,6 +18,7 @@ from passage.cli.tasks import tasks_app
 from passage.core.db import init_db, session_scope
 from passage.core.errors import FormInvalid, PassageError
 from passage.core.files import make_private
+from passage.core.release import version
 from passage.core.settings import get_settings
 
 app = typer.Typer(no_args_is_help=True, help="Passage: programme workflows with human gates.")
@@ -30,6 +31,22 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(db_app, name="db")
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore_command)
+
+
+def print_version(asked: bool) -> None:
+    if asked:
+        typer.echo(f"passage {version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    _version: bool = typer.Option(
+        False, "--version", callback=print_version, is_eager=True, help="Print the installed version and exit."
+    ),
+) -> None:
+    """The options before any command."""
+
 
 # The stack's commands import Prefect (about 2 s) inside the command: the other commands, and
 # `passage --help`, need none of it.

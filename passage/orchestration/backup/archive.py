@@ -18,7 +18,7 @@ from sqlalchemy import URL, Engine, inspect, make_url, text
 from sqlmodel import Session, col, select
 
 from models import AuditEvent
-from passage.core import schema
+from passage.core import release, schema
 from passage.core.db import exclusive, unpooled_engine
 from passage.core.errors import PassageError
 from passage.core.settings import Settings
@@ -171,9 +171,10 @@ def _stamp(at: datetime) -> str:
 
 def _versions() -> dict[str, str]:
     found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
-    for package in ("passage", "prefect", "alembic"):
+    # Keyed by what they are; Passage's distribution is not named "passage" (passage/core/release.py).
+    for name, distribution in (("passage", release.DISTRIBUTION), ("prefect", "prefect"), ("alembic", "alembic")):
         with suppress(metadata.PackageNotFoundError):
-            found[package] = metadata.version(package)
+            found[name] = metadata.version(distribution)
     return found
 
 
