@@ -187,20 +187,20 @@ def first_page(actor: str) -> Callable[[], list[TaskRow]]:
     return call
 
 
-def postgres_url(fresh: bool) -> str | None:
-    """The benchmark's PostgreSQL database (created if missing), or None where no server answers."""
+def postgres_url(fresh: bool, database: str = POSTGRES_DB) -> str | None:
+    """The benchmark's PostgreSQL `database` (created if missing), or None where no server answers."""
     admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     try:
         with admin.connect() as connection:
             if fresh:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{POSTGRES_DB}" WITH (FORCE)'))
-            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": POSTGRES_DB})
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database})
             if found.first() is None:
-                connection.execute(text(f'CREATE DATABASE "{POSTGRES_DB}"'))
+                connection.execute(text(f'CREATE DATABASE "{database}"'))
     except Exception as exc:
         print(f"PostgreSQL skipped: {str(exc).splitlines()[0]}")
         return None
-    return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{POSTGRES_DB}"
+    return POSTGRES_SERVER.rsplit("/", 1)[0] + f"/{database}"
 
 
 def prepare(url: str, case_count: int, open_tasks: int) -> str:

@@ -9,6 +9,7 @@ Two keys are derived from a name, never stored in its place (the name itself sta
   reduced to its consonant skeleton: vowels dropped (Arabic and Dari are written without most of
   them, so their transliteration has none), doubled letters collapsed, a final h (taa marbuta) and the
   article (al-, el-, ال) dropped, q read as k. "محمد", "Mohammed" and "Muhammad" all become "mhmd".
+- `name_key(text)`: the skeletons in one indexable string, so that "the same name" is one equality in SQL.
 
 No library does the skeleton: transliteration libraries give one spelling, and phonetic codes
 (Soundex, Metaphone) are built for English names and drop too much of an Arabic one.
@@ -41,11 +42,18 @@ def _without_article(word: str) -> str:
     return word[len(_ARTICLE) :] if word.startswith(_ARTICLE) and len(word) > len(_ARTICLE) + 2 else word
 
 
-def skeleton(word: str) -> str:
-    """One word's consonant skeleton in Latin letters ("" for a word of vowels only, e.g. "Ali" → "l")."""
+def skeleton(word: str, *, whole: bool = True) -> str:
+    """One word's consonant skeleton in Latin letters ("" for a word of vowels only, e.g. "Ali" → "l").
+
+    `whole=False` reads `word` as the start of a word (a search typed so far): its final h is kept, for the
+    h of "Moh" begins Mohammed.
+    """
     latin = "".join(ch for ch in anyascii(_without_article(word)).lower() if "a" <= ch <= "z")
     consonants = _VOWELS.sub("", _INNER_SEMIVOWELS.sub("", latin.replace("q", "k")))
-    return _DOUBLES.sub(r"\1", consonants).removesuffix("h") if len(consonants) > 1 else consonants
+    if len(consonants) <= 1:
+        return consonants
+    collapsed = _DOUBLES.sub(r"\1", consonants)
+    return collapsed.removesuffix("h") if whole else collapsed
 
 
 def skeletons(text: str) -> list[str]:
@@ -60,3 +68,12 @@ def same_name(first: str, second: str) -> bool:
         return True
     left, right = skeletons(first), skeletons(second)
     return bool(left) and sorted(left) == sorted(right)
+
+
+def name_key(text: str) -> str:
+    """The skeletons sorted and joined ("Ahmad Mohammed" → "hmd mhmd"): names with one key are `same_name`.
+
+    A name without consonants ("Aia") has no skeleton: its key is the name folded, so that it still only
+    meets itself.
+    """
+    return " ".join(sorted(skeletons(text))) or folded(text)
