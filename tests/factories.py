@@ -3,9 +3,9 @@
 from datetime import date, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
-from models import Role
+from models import Case, Role
 from passage.demo.seed import USERS, seed_users
 from passage.services.users import Grant, UserCreate
 
@@ -87,7 +87,14 @@ def open_gate(*, session: Session, case_id: int, step: str = "accept-for-selecti
 
 
 def new_case(*, session: Session, **overrides: Any) -> int:
+    """A case of the factory's family; a test's later cases are the same family under references of their own
+    (the first keeps LEB-24-000101), opened although they are likely duplicates of the first."""
     from passage.services.cases import open_case
 
-    case = open_case(session=session, programme="resettlement-nl", case_file=referral(**overrides), actor="cw.amal")
+    if "unhcr_ref" not in overrides:
+        overrides["unhcr_ref"] = f"LEB-24-{101 + session.exec(select(func.count()).select_from(Case)).one():06d}"
+    case_file = referral(**overrides)
+    case = open_case(
+        session=session, programme="resettlement-nl", case_file=case_file, actor="cw.amal", open_anyway=True
+    )
     return case.id or 0

@@ -1,23 +1,27 @@
 """Import cases from a spreadsheet: read → validate every row → open the confirmed cases in one transaction.
 
 `read_import` is pure (no database) and never raises for bad content: every problem is an `ImportError`
-with its row and column. `mark_already_opened` refuses the cases a file repeats from an earlier import (a
-list sent twice). `open_imported` opens the valid cases of a plan all at once, or none of them.
+with its row and column. `mark_already_opened` refuses the cases whose external reference is already a
+case's (a list sent twice), `mark_likely_duplicates` lists the people who look like people of existing
+cases. `open_imported` opens the valid cases of a plan all at once, or none of them; when some have likely
+duplicates, only once the case worker confirms (audited per case).
 """
 
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models import Case, Role
-from passage.core.errors import PassageError, reason_of
+from passage.core.errors import LikelyDuplicates, PassageError, reason_of
 from passage.core.settings import get_settings
 from passage.core.spreadsheet import SheetError, read_sheet
-from passage.programme import ImportLayout, Programme
+from passage.programme import ImportLayout, Intake, Programme
 from passage.programme.registry import all_programmes, get_programme
-from passage.services import access, cases
+from passage.services import access, cases, duplicates
+from passage.services.duplicates import DuplicateMatch
 
 FIRST_ROW = 2  # the header is row 1, as a spreadsheet numbers them
 
@@ -37,6 +41,8 @@ class ImportedCase(BaseModel):
     rows: list[int]
     case_file: dict[str, Any]
     valid: bool
+    external_ref: str | None = None  # the partner's number, of a valid case
+    duplicates: list[DuplicateMatch] = []  # its people's likely duplicates (mark_likely_duplicates)
 
 
 class ImportPlan(BaseModel):
@@ -55,6 +61,11 @@ class ImportPlan(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def duplicates(self) -> list[DuplicateMatch]:
+        """The likely duplicates of the valid cases: opening them needs a confirmation."""
+        return [match for case in self.valid_cases for match in case.duplicates]
 
 
 def layout_of(programme: str) -> tuple[Programme, ImportLayout]:
@@ -156,12 +167,14 @@ def _validate(
     spec: Programme, layout: ImportLayout, key: str, rows: list[tuple[int, dict[str, str]]]
 ) -> tuple[ImportedCase, list[RowError]]:
     case_file, errors = _case_file(layout, rows)
+    external_ref = None
     try:
-        spec.intake.model_validate(case_file)
+        external_ref = spec.intake.model_validate(case_file).external_ref()
     except ValidationError as exc:
         errors.extend(_located(exc, layout, [number for number, _row in rows]))
     numbers = [number for number, _row in rows]
-    return ImportedCase(key=key, rows=numbers, case_file=case_file, valid=not errors), errors
+    imported = ImportedCase(key=key, rows=numbers, case_file=case_file, valid=not errors, external_ref=external_ref)
+    return imported, errors
 
 
 def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> list[RowError]:
@@ -184,27 +197,39 @@ def _located(exc: ValidationError, layout: ImportLayout, numbers: list[int]) -> 
 KEYS_PER_QUERY = 500  # bound parameters per query: well under every database's limit
 
 
-def _opened(session: Session, spec: Programme, layout: ImportLayout, keys: list[str]) -> dict[str, str]:
-    """The cases of the programme already opened for these keys (e.g. UNHCR references): key -> case ref."""
-    key = col(Case.data)[tuple(layout.case_columns[layout.key].split("."))].as_string()
+def _opened(session: Session, spec: Programme, imported: list[ImportedCase]) -> dict[str, str]:
+    """The cases of the programme that hold these cases' external references (e.g. UNHCR's): ref -> case ref."""
+    numbers = [case.external_ref for case in imported if case.external_ref is not None]
     found: dict[str, str] = {}
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start : start + KEYS_PER_QUERY]
-        query = select(key, Case.ref).where(Case.programme == spec.slug, key.in_(chunk)).order_by(col(Case.id))
-        found |= {str(value): ref for value, ref in session.exec(query) if value not in found}
+    for start in range(0, len(numbers), KEYS_PER_QUERY):
+        chunk = numbers[start : start + KEYS_PER_QUERY]
+        query = select(Case.external_ref, Case.ref).where(Case.programme == spec.slug)
+        query = query.where(col(Case.external_ref).in_(chunk)).order_by(col(Case.id))
+        found |= {str(number): ref for number, ref in session.exec(query)}
     return found
 
 
 def mark_already_opened(*, session: Session, plan: ImportPlan) -> ImportPlan:
-    """The plan with every case that an earlier import (or form) already opened made invalid, by its rows."""
+    """The plan with every case whose external reference is already a case's made invalid, by its rows."""
     spec, layout = layout_of(plan.programme)
-    opened = _opened(session, spec, layout, [case.key for case in plan.cases])
+    opened = _opened(session, spec, plan.cases)
     for case in plan.cases:
-        if case.key in opened:
+        if case.external_ref in opened:
             case.valid = False
-            message = f"already opened as case {opened[case.key]}: a referral is imported once"
+            message = f"already opened as case {opened[case.external_ref]}: a referral is imported once"
             plan.errors.append(RowError(row=case.rows[0], column=layout.key, message=message))
     plan.errors.sort(key=lambda error: (error.row, error.column))
+    return plan
+
+
+def mark_likely_duplicates(*, session: Session, plan: ImportPlan, actor: str) -> ImportPlan:
+    """The plan with each valid case's likely duplicates among the cases `actor` may see."""
+    spec, _layout = layout_of(plan.programme)
+    chosen = plan.valid_cases
+    people = [spec.intake.model_validate(case.case_file).people() for case in chosen]
+    found = duplicates.likely_duplicates_each(session=session, actor=actor, files=people)
+    for case, matches in zip(chosen, found, strict=True):
+        case.duplicates = matches
     return plan
 
 
@@ -217,23 +242,51 @@ class ImportResult(BaseModel):
 Progress = Callable[[int, int], object]  # (cases opened so far, cases to open)
 
 
-def open_imported(*, session: Session, plan: ImportPlan, actor: str, progress: Progress | None = None) -> ImportResult:
-    """Open every valid case of `plan` in one transaction: all of them, or (on any failure) none."""
+def _refuse_opened(session: Session, spec: Programme, chosen: list[ImportedCase]) -> None:
+    if opened := _opened(session, spec, chosen):
+        listed = ", ".join(f"{number} ({ref})" for number, ref in opened.items())
+        raise PassageError("already opened, nothing imported: {listed}", listed=listed)
+
+
+def open_imported(
+    *,
+    session: Session,
+    plan: ImportPlan,
+    actor: str,
+    progress: Progress | None = None,
+    open_anyway: bool = False,
+) -> ImportResult:
+    """Open every valid case of `plan` in one transaction: all of them, or (on any failure) none.
+
+    Refused when a case has likely duplicates, unless `open_anyway` (the case worker saw them listed).
+    """
     spec, _layout = layout_of(plan.programme)
     access.require_role(session=session, actor=actor, role=Role.CASE_WORKER, programme=spec.slug)
     chosen, refs = plan.valid_cases, []
     # Checked again here: another import may have opened some of them since the preview.
-    if opened := _opened(session, spec, _layout, [case.key for case in chosen]):
-        listed = ", ".join(f"{key} ({ref})" for key, ref in opened.items())
-        raise PassageError("already opened, nothing imported: {listed}", listed=listed)
+    _refuse_opened(session, spec, chosen)
+    intakes = [spec.intake.model_validate(imported.case_file) for imported in chosen]
+    found = duplicates.likely_duplicates_each(session=session, actor=actor, files=[i.people() for i in intakes])
+    if any(found) and not open_anyway:
+        raise LikelyDuplicates([match for matches in found for match in matches])
     try:
-        for done, imported in enumerate(chosen, start=1):
-            intake = spec.intake.model_validate(imported.case_file)
-            refs.append(cases.record_case(session=session, spec=spec, intake=intake, actor=actor).ref)
+        for done, (intake, matches) in enumerate(zip(intakes, found, strict=True), start=1):
+            refs.append(_record(session, spec, intake, actor, matches))
             if progress is not None:
                 progress(done, len(chosen))
         session.commit()
+    except IntegrityError:
+        session.rollback()  # another import opened one of them since the look above
+        _refuse_opened(session, spec, chosen)
+        raise
     except BaseException:
         session.rollback()
         raise
     return ImportResult(refs=refs)
+
+
+def _record(session: Session, spec: Programme, intake: Intake, actor: str, matches: list[DuplicateMatch]) -> str:
+    case = cases.record_case(session=session, spec=spec, intake=intake, actor=actor)
+    if matches:
+        duplicates.record_confirmed(session=session, actor=actor, case=case, matches=matches)
+    return case.ref

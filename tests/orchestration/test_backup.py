@@ -288,7 +288,7 @@ def test_drill_cases_resume_from_the_backup_state_once(
         ids = [
             start_case(
                 session=session, programme="resettlement-nl", case_file=referral(unhcr_ref=f"LEB-24-00070{n}"),
-                actor="cw.amal",
+                actor="cw.amal", open_anyway=True,
             ).id or 0
             for n in range(3)
         ]  # fmt: skip

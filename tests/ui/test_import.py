@@ -1,12 +1,15 @@
 """The import page: upload, every row checked with its errors, nothing opened until confirmed, then a summary."""
 
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
-from models import Case
+from models import AuditEvent, Case
+from passage.services.cases import open_case
+from tests.services.test_duplicates import transfer
 from tests.ui.conftest import OpenApp, assert_clean
 
 IMPORT = "pages/import_cases.py"
@@ -56,3 +59,28 @@ def test_someone_who_opens_no_cases_is_told_the_page_is_not_for_them(db: Session
     at = app("pm.anna", page=IMPORT)
     assert_clean(at)
     assert not at.main.file_uploader and len(at.warning) == 1
+
+
+def test_likely_duplicates_are_listed_and_opening_waits_for_their_confirmation(db: Session, app: OpenApp) -> None:
+    rania = {"full_name": "RANIA EXAMPLE", "nationality": "SY", "birth_date": "1985-04-12", "is_principal": True}
+    open_case(session=db, programme="afghan-transfer", case_file=transfer(rania), actor="cw.amal")
+    at = app("cw.amal", page=IMPORT)
+    at.file_uploader[0].upload("referrals.csv", SAMPLE.read_bytes(), "text/csv").run()
+    assert_clean(at)
+    assert len(at.warning) == 1
+    assert at.dataframe[1].value.values.tolist() == [
+        [
+            "2, 3",
+            "Rania Example",
+            "RANIA EXAMPLE",
+            date(1985, 4, 12),
+            "AFG-00001 · Transfer of at-risk Afghan nationals",
+            "new",
+        ]
+    ]
+    assert button(at, "Open 3 valid case(s)").disabled
+    at.checkbox[0].check().run()
+    button(at, "Open 3 valid case(s)").click().run()
+    assert_clean(at)
+    assert cases(db) == 4
+    assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "case.opened_despite_duplicates")).all()) == 1

@@ -1,4 +1,7 @@
-"""Import cases: upload a CSV or Excel file, see every row checked, confirm, and the valid cases are opened."""
+"""Import cases: upload a CSV or Excel file, see every row checked and the people who look like people of
+existing cases, confirm, and the valid cases are opened."""
+
+import hashlib
 
 import streamlit as st
 
@@ -9,6 +12,7 @@ from passage.services.importing import (
     importable_programmes,
     layout_of,
     mark_already_opened,
+    mark_likely_duplicates,
     open_imported,
     read_import,
 )
@@ -51,16 +55,49 @@ def preview(plan: ImportPlan) -> None:
         )
 
 
+def likely_duplicates(plan: ImportPlan) -> None:
+    """The people of the file who look like people of existing cases (that the user may see), by their rows."""
+    if not plan.duplicates:
+        return
+    st.warning(t("Some people look like people of existing cases: check them before you open these cases."))
+    table(
+        [
+            {
+                t("rows"): ", ".join(map(str, case.rows)),
+                t("name in the file"): match.new_name,
+                t("looks like"): match.name,
+                t("born"): match.birth_date,
+                t("in case"): f"{match.case_ref} · {t(get_programme(match.programme).title)}",
+                t("status"): t(match.status),
+            }
+            for case in plan.valid_cases
+            for match in case.duplicates
+        ],
+        hide_index=True,
+    )
+
+
 def confirm(plan: ImportPlan, user: str) -> None:
-    """Open the valid cases, all in one transaction, with a progress bar."""
+    """Open the valid cases, all in one transaction, with a progress bar; likely duplicates confirmed first."""
     count = len(plan.valid_cases)
-    if not st.button(t("Open {count} valid case(s)", count=count), type="primary", disabled=not count):
+    # A confirmation holds for the duplicates it was shown: another file, or other duplicates, asks afresh.
+    shown = "|".join(f"{match.case_ref}:{match.new_name}" for match in plan.duplicates)
+    key = f"import-open-anyway-{st.session_state.get(UPLOADS, 0)}-{hashlib.sha256(shown.encode()).hexdigest()[:16]}"
+    anyway = bool(plan.duplicates) and st.checkbox(
+        t("I have checked the possible duplicates: open these cases anyway"), key=key
+    )
+    blocked = not count or (bool(plan.duplicates) and not anyway)
+    if not st.button(t("Open {count} valid case(s)", count=count), type="primary", disabled=blocked):
         return
     bar = st.progress(0.0, text=t("Opening cases…"))
     try:
         with session() as s:
             result = open_imported(
-                session=s, plan=plan, actor=user, progress=lambda done, total: bar.progress(done / total)
+                session=s,
+                plan=plan,
+                actor=user,
+                progress=lambda done, total: bar.progress(done / total),
+                open_anyway=anyway,
             )
     except PassageError as exc:
         st.error(explain_md(exc))
@@ -94,7 +131,9 @@ def import_page(user: str) -> None:
     plan = read_import(content=upload.getvalue(), filename=upload.name, programme=programme)
     with session() as s:
         plan = mark_already_opened(session=s, plan=plan)
+        plan = mark_likely_duplicates(session=s, plan=plan, actor=user)
     preview(plan)
+    likely_duplicates(plan)
     confirm(plan, user)
 
 
