@@ -47,6 +47,13 @@ class Inbox:
         """The case list's rows: each a button that opens its case."""
         return self.page.locator(".st-key-case-list").get_by_role("button")
 
+    def search_cases(self, text: str) -> None:
+        """Type into the Cases page's search box and submit it (Enter), as a person does."""
+        box = self.main().get_by_role("textbox", name="Search")
+        box.fill(text)
+        box.press("Enter")
+        self.settled()
+
     def task_rows(self) -> Locator:
         """The inbox's rows: each a button that opens its task."""
         return self.page.locator(".st-key-task-list").get_by_role("button")
@@ -97,3 +104,53 @@ class Inbox:
             }""",
             polling="raf",
         )
+
+
+class PersonsTable:
+    """An editable table of a form (st.data_editor, drawn on a canvas), filled from the keyboard as a person
+    does: a click on the empty row at its foot adds a row; each cell is typed into its editor (Enter opens
+    it) and left with Tab for the cell to its right."""
+
+    def __init__(self, inbox: Inbox, table: Locator) -> None:
+        self.inbox = inbox
+        self.table = table
+        self.editor = inbox.page.locator("#portal .gdg-clip-region")  # the open cell's editor
+
+    def add_row(self) -> None:
+        grid = self.table.locator("table[role=grid]")  # the canvas's accessible copy: header, rows, foot
+        rows = int(grid.get_attribute("aria-rowcount") or 0)
+        box = self.table.bounding_box()
+        assert box is not None
+        self.table.click(position={"x": 100, "y": box["height"] - 18})  # the foot row, 35 px high
+        expect(grid).to_have_attribute("aria-rowcount", str(rows + 1))
+        # The new row's first cell opens as the row is added; closed, the cell stays selected, and Tab from an
+        # editor that Enter opened moves on to the next cell.
+        expect(self.editor).to_be_visible()
+        self.inbox.page.keyboard.press("Escape")
+        expect(self.editor).to_have_count(0)
+
+    def _open(self) -> Locator:
+        self.inbox.page.keyboard.press("Enter")
+        expect(self.editor).to_be_visible()
+        return self.editor
+
+    def _next(self) -> None:
+        self.inbox.page.keyboard.press("Tab")
+        expect(self.editor).to_have_count(0)
+
+    def text(self, value: str) -> None:
+        self._open().locator("textarea").fill(value)
+        self._next()
+
+    def choose(self, typed: str) -> None:
+        """The option a select cell offers first for `typed` (Tab chooses it)."""
+        self._open().get_by_role("combobox").fill(typed)
+        self._next()
+
+    def date(self, day: str) -> None:
+        """A date cell's date picker, given the date as YYYY-MM-DD (what a browser's date input takes)."""
+        self._open().locator("input[type=date]").fill(day)
+        self._next()
+
+    def tick(self) -> None:
+        self.inbox.page.keyboard.press("Space")

@@ -22,14 +22,18 @@ CASES = "pages/cases.py"
 
 
 def test_every_table_of_the_inbox_goes_through_ui_export_table() -> None:
-    """st.dataframe, st.data_editor and st.table are called in one place, the function that neutralises."""
+    """st.dataframe, st.data_editor and st.table are called in one place, the function that neutralises.
+
+    Apart: the New case form's table of persons (ui/intake_table.py), an entry table that shows only what its
+    reader types (or the programme's example) and must give it back as typed, so it is not neutralised.
+    """
     calls = []
     for path in sorted(UI.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in {"dataframe", "data_editor", "table"}:
                 if isinstance(node.value, ast.Name) and node.value.id == "st":
                     calls.append(f"{path.relative_to(ROOT)}:{node.lineno} st.{node.attr}")
-    assert [call.split(":")[0] for call in calls] == ["ui/export.py"], calls
+    assert [call.split(":")[0] for call in calls] == ["ui/export.py", "ui/intake_table.py"], calls
 
 
 def test_a_formula_typed_as_a_name_is_shown_as_the_csv_export_writes_it(db: Session, app: OpenApp) -> None:

@@ -1,30 +1,28 @@
-"""New case: a case worker opens a case of any registered programme from its case file (JSON)."""
+"""New case: a case worker opens a case of any registered programme with a form built from its case file's
+model (ui/intake_form.py) or, the advanced path, from its case file as JSON."""
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from passage.core import json_text
-from passage.core.errors import FormInvalid, NotPermitted, PassageError
+from passage.core.errors import DuplicateCase, FormInvalid, LikelyDuplicates, NotPermitted, PassageError
 from passage.programme import Programme
 from passage.programme.registry import all_programmes
-from passage.services.delivery import start_case
-from ui import forms
-from ui.i18n import explain, explain_reason, t
+from passage.services.delivery import start_case_file
+from passage.services.duplicates import DuplicateMatch
+from ui import forms, intake_form
+from ui.case_file_json import BadCaseFile, case_file_of, example_text
+from ui.i18n import explain, format_date, t
 from ui.state import current_user, session
 from ui.text import explain_md, plain, t_md
 
 CASES = Path(__file__).parent / "cases.py"
 OPENED = "new-case-opened"
+REFUSED = "new-case-refused"
 PROGRAMME = "new-case-programme"
-
-
-class BadCaseFile(ValueError):
-    """The case file could not be read as a JSON object; the message says where and why."""
+FORM, JSON = "form", "json"  # where a case file was submitted, and so where its refusal is shown
 
 
 @dataclass(frozen=True)
@@ -34,95 +32,61 @@ class Opened:
     ref: str
     title: str
     started: bool
+    new: bool  # False: the same case file opened this case before, and nothing was opened again
 
 
-def example_text(programme: Programme) -> str:
-    """The programme's first example case file, pretty-printed, as the editor's starting point."""
-    case_file = programme.examples[0].case_file if programme.examples else {}
-    # ensure_ascii=False: names in Arabic or Dari script stay readable (and editable) in the editor.
-    return json.dumps(case_file, ensure_ascii=False, indent=2)
+@dataclass(frozen=True)
+class Refused:
+    """Why the last case file opened no case, kept for the runs after it: the form's errors, the buttons."""
+
+    slug: str
+    origin: str  # FORM or JSON: shown under that one's button
+    case_file: dict[str, Any]
+    fields: dict[str, str] = field(default_factory=dict)  # each wrong field's reason
+    matches: tuple[DuplicateMatch, ...] = ()  # people of existing cases the new case's people may be
+    existing: str | None = None  # the case that has the same external reference
+    message: str = ""  # any other refusal, as shown
 
 
-def json_kind(value: object) -> str:
-    """What a JSON value is, as the sentence "must be a JSON object, not ..." ends."""
-    if isinstance(value, list):
-        return t("an array")
-    if isinstance(value, str):
-        return t("a string")
-    if isinstance(value, bool):
-        return t("a boolean")
-    if isinstance(value, int | float):
-        return t("a number")
-    return "null"
-
-
-def read_case_file(text: str, source: str) -> dict[str, Any]:
-    """The JSON object in `text`, or BadCaseFile saying where the syntax breaks (`source`: the file's name,
-    or the editor's "The case file")."""
+def submit(user: str, programme: Programme, case_file: dict[str, Any], origin: str, *, anyway: bool = False) -> None:
+    """Open the case through the same service as the CLI; on a refusal keep why (nothing is stored)."""
+    refused = Refused(slug=programme.slug, origin=origin, case_file=case_file)
     try:
-        value = json_text.loads(text)
-    except json.JSONDecodeError as exc:
-        # json's own reason ("Expecting value") is English: explain_reason finds its Dutch in new_case.toml.
-        # Some of its reasons end in " at" ("Invalid control character at"), which the place follows anyway.
-        reason = explain_reason(exc.msg.removesuffix(" at"))
-        message = t(
-            "{source} is not valid JSON: {reason} at line {line}, column {column}.",
-            source=source,
-            reason=reason,
-            line=exc.lineno,
-            column=exc.colno,
-        )
-        raise BadCaseFile(message) from None
-    if not isinstance(value, dict):
-        raise BadCaseFile(
-            t("{source} must be a JSON object ({{...}}), not {kind}.", source=source, kind=json_kind(value))
-        )
-    return value
-
-
-def upload_text(upload: UploadedFile) -> str:
-    try:
-        return upload.getvalue().decode("utf-8")
-    except UnicodeDecodeError as exc:  # e.g. Arabic names saved in a Windows code page
-        message = t(
-            "{file} is not UTF-8 text ({reason} at byte {byte}); save it as UTF-8.",
-            file=upload.name,
-            reason=explain_reason(exc.reason),
-            byte=exc.start,
-        )
-        raise BadCaseFile(message) from None
-
-
-def submit(user: str, programme: Programme, text: str, upload: UploadedFile | None) -> None:
-    """Open the case through the same service as the CLI; on any refusal show why and store nothing."""
-    try:
-        case_file = (
-            read_case_file(upload_text(upload), upload.name) if upload else read_case_file(text, t("The case file"))
-        )
         with session() as s:
-            case = start_case(session=s, programme=programme.slug, case_file=case_file, actor=user)
-            opened = Opened(ref=case.ref, title=case.title, started=case.flow_run_id is not None)
-    except BadCaseFile as exc:
-        st.error(plain(str(exc)))
-        return
-    except FormInvalid as exc:
-        st.error(t("The case file was not accepted; correct these fields and submit again."))
-        forms.show_field_errors(exc.fields)
-        return
-    except NotPermitted as exc:
-        st.error(
-            t_md(
-                "Refused: {reason}. Only a case worker of {programme} can open its cases.",
-                reason=explain(exc),
-                programme=t(programme.title),
+            case, new = start_case_file(
+                session=s, programme=programme.slug, case_file=case_file, actor=user, open_anyway=anyway
             )
+            opened = Opened(ref=case.ref, title=case.title, started=case.flow_run_id is not None, new=new)
+    except FormInvalid as exc:
+        refused = replace(refused, fields=exc.fields)
+    except LikelyDuplicates as exc:
+        refused = replace(refused, matches=tuple(m for m in exc.matches if isinstance(m, DuplicateMatch)))
+    except DuplicateCase as exc:
+        refused = replace(refused, existing=exc.existing, message=explain_md(exc))
+    except NotPermitted as exc:
+        message = t_md(
+            "Refused: {reason}. Only a case worker of {programme} can open its cases.",
+            reason=explain(exc),
+            programme=t(programme.title),
         )
-        return
+        refused = replace(refused, message=message)
     except PassageError as exc:
-        st.error(explain_md(exc))
-        return
-    st.session_state[OPENED] = opened
+        refused = replace(refused, message=explain_md(exc))
+    else:
+        st.session_state[OPENED] = opened
+        st.session_state.pop(REFUSED, None)
+        if origin == FORM:
+            start_form(programme.slug, {})  # the next case starts from an empty form
+        st.rerun()
+    st.session_state[REFUSED] = refused
     st.rerun()
+
+
+def go_to_case(user: str, ref: str, *, key: str) -> None:
+    if st.button(t("Go to case {ref}", ref=ref), key=key):
+        st.session_state.pop(OPENED, None)
+        st.session_state.pop(REFUSED, None)
+        st.switch_page(CASES, query_params={"case": ref, "as": user})
 
 
 def opened_note(user: str) -> None:
@@ -130,7 +94,15 @@ def opened_note(user: str) -> None:
     opened: Opened | None = st.session_state.get(OPENED)
     if opened is None:
         return
-    if opened.started:
+    if not opened.new:
+        st.info(
+            t(
+                "This case file opened case `{ref}` before: {title}. No second case was opened.",
+                ref=opened.ref,
+                title=plain(opened.title),
+            )
+        )
+    elif opened.started:
         st.success(t("Case `{ref}` opened: {title}; its flow has started.", ref=opened.ref, title=plain(opened.title)))
     else:
         st.success(
@@ -140,9 +112,107 @@ def opened_note(user: str) -> None:
                 title=plain(opened.title),
             )
         )
-    if st.button(t("Go to case {ref}", ref=opened.ref), key="go-to-case"):
-        del st.session_state[OPENED]
-        st.switch_page(CASES, query_params={"case": opened.ref, "as": user})
+    go_to_case(user, opened.ref, key="go-to-case")
+
+
+def refusal_note(user: str, programme: Programme, origin: str) -> None:
+    """Why the case file submitted here opened no case, with the way on: a field to correct, a case to go to,
+    or (likely duplicates) opening it anyway."""
+    refused: Refused | None = st.session_state.get(REFUSED)
+    if refused is None or (refused.slug, refused.origin) != (programme.slug, origin):
+        return
+    if refused.fields and origin == FORM:
+        st.error(t("The case was not opened; correct the fields marked above and submit again."))
+        forms.show_field_errors(
+            intake_form.unplaced(programme.intake, intake_form.placed(programme.intake, refused.fields))
+        )
+    elif refused.fields:
+        st.error(t("The case file was not accepted; correct these fields and submit again."))
+        forms.show_field_errors(refused.fields)
+    if refused.message:
+        st.error(refused.message)
+    if refused.existing:
+        go_to_case(user, refused.existing, key="existing-case")
+    if refused.matches:
+        duplicates_note(user, programme, refused)
+
+
+def duplicates_note(user: str, programme: Programme, refused: Refused) -> None:
+    """The likely duplicates as a warning: follow one to its case, or open the new case anyway (audited)."""
+    titles = {slug: t(spec.title) for slug, spec in all_programmes().items()}
+    lines = [
+        t_md(
+            "- {new} looks like {name}, born {born}, of case {ref} ({programme}, {status})",
+            new=match.new_name,
+            name=match.name,
+            born=format_date(match.birth_date) or "?",
+            ref=match.case_ref,
+            programme=titles.get(match.programme, match.programme),
+            status=t(match.status),
+        )
+        for match in refused.matches
+    ]
+    header = t("Not opened yet: people of this case look like people of existing cases.")
+    st.warning("\n".join([header, "", *lines]))
+    for number, match in enumerate(refused.matches):
+        go_to_case(user, match.case_ref, key=f"duplicate-{number}")
+    if st.button(t("Open anyway"), key="open-anyway", type="primary"):
+        submit(user, programme, refused.case_file, refused.origin, anyway=True)
+
+
+def form_state(slug: str) -> tuple[dict[str, Any], int]:
+    """The case file the form starts from, and its generation (part of every widget's key)."""
+    state: tuple[dict[str, Any], int] = st.session_state.get(f"new-case-form-{slug}", ({}, 0))
+    return state
+
+
+def start_form(slug: str, case_file: dict[str, Any]) -> None:
+    """Start the form afresh from `case_file`: new widget keys, so no widget keeps what was typed before."""
+    _seed, generation = form_state(slug)
+    st.session_state[f"new-case-form-{slug}"] = (case_file, generation + 1)
+
+
+def case_form(user: str, programme: Programme) -> None:
+    """The programme's case file as a form, empty or filled with its first demo case."""
+    if programme.examples and st.button(t("Fill in the example"), key="fill-example"):
+        start_form(programme.slug, programme.examples[0].case_file)
+        st.session_state.pop(REFUSED, None)
+        st.rerun()
+    seed, generation = form_state(programme.slug)
+    refused: Refused | None = st.session_state.get(REFUSED)
+    mine = refused is not None and (refused.slug, refused.origin) == (programme.slug, FORM)
+    errors = intake_form.placed(programme.intake, refused.fields) if refused and mine else {}
+    key = f"form-{programme.slug}-{generation}"
+    # A form: what is typed reruns nothing (a rerun per cell would redraw the whole page) until it is submitted;
+    # Enter in a field does not submit it half filled.
+    with st.form(key, border=False, enter_to_submit=False):
+        case_file = intake_form.render(programme.intake, seed, key=key, errors=errors)
+        submitted = st.form_submit_button(t("Open case"), type="primary", key="open-case-form")
+    if submitted:
+        submit(user, programme, case_file, FORM)
+    refusal_note(user, programme, FORM)
+
+
+def case_file_json(user: str, programme: Programme) -> None:
+    """The advanced path: the case file as JSON, typed (from the programme's example) or uploaded."""
+    with st.expander(t("Advanced: case file as JSON")):
+        # One editor and one upload per programme: switching programme starts from that programme's example.
+        text = st.text_area(
+            t("Case file (JSON)"), value=example_text(programme), height=420, key=f"case-file-{programme.slug}"
+        )
+        upload = st.file_uploader(
+            t("Or upload a case file (JSON, UTF-8)"), type=["json"], key=f"upload-{programme.slug}"
+        )
+        if upload is not None:
+            st.caption(t_md("{file} is submitted instead of the editor's text.", file=upload.name))
+        if st.button(t("Open case"), key="open-case"):
+            try:
+                case_file = case_file_of(text, upload)
+            except BadCaseFile as exc:
+                st.error(plain(str(exc)))
+            else:
+                submit(user, programme, case_file, JSON)
+        refusal_note(user, programme, JSON)
 
 
 def new_case_page(user: str) -> None:
@@ -155,13 +225,8 @@ def new_case_page(user: str) -> None:
     programme = programmes[slug]
     if programme.intake.__doc__:  # what the case file describes; its Dutch in new_case.toml
         st.caption(t(programme.intake.__doc__))
-    # One editor and one upload per programme: switching programme starts from that programme's example.
-    text = st.text_area(t("Case file (JSON)"), value=example_text(programme), height=420, key=f"case-file-{slug}")
-    upload = st.file_uploader(t("Or upload a case file (JSON, UTF-8)"), type=["json"], key=f"upload-{slug}")
-    if upload is not None:
-        st.caption(t_md("{file} is submitted instead of the editor's text.", file=upload.name))
-    if st.button(t("Open case"), type="primary", key="open-case"):
-        submit(user, programme, text, upload)
+    case_form(user, programme)
+    case_file_json(user, programme)
 
 
 user = current_user()
