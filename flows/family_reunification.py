@@ -1,8 +1,9 @@
 """Family reunification, with DNA sample collection on IND's request (DNA: since May 2021) (docs/procedures.md §3).
 
-Each family member travels on their own merits: a member whose relationship IND does not confirm, or
-who cannot travel, leaves the journey with the reason while the others go on. Steps marked
-*assumption* are not spelled out by the source pages (docs/procedures.md).
+Each family member travels on their own merits: a member whose relationship IND does not confirm, who
+cannot travel, or who stays behind (removed from the case by an amendment) leaves the journey while the
+others go on; nothing of theirs holds the family. Steps marked *assumption* are not spelled out by the
+source pages (docs/procedures.md).
 """
 
 from dataclasses import dataclass, field
@@ -50,22 +51,28 @@ def for_member(spec: Gate[F], number: int, member: FamilyMember) -> Gate[F]:
     return spec.numbered(number, f"{spec.title}: {member.full_name}")
 
 
+def family(case: CaseInfo, request: ReunificationRequest) -> dict[int, FamilyMember]:
+    """The members as they stand in the case now, by number: their place in IND's request, kept when one is
+    removed by an amendment, so that each member's gates stay theirs (the sponsor is the case's person 1)."""
+    return {number - 1: member for number, member in zip(case.numbers[1:], request.members, strict=True)}
+
+
 @dataclass
 class Journey:
-    """Who of the family still travels, and why the others left (members numbered from 1)."""
+    """Who of the family still travels, and why the others left (members by their number)."""
 
-    members: list[FamilyMember]
+    members: dict[int, FamilyMember]
     left: dict[int, str] = field(default_factory=dict)
 
     def going(self) -> list[tuple[int, FamilyMember]]:
-        return [(n, m) for n, m in enumerate(self.members, start=1) if n not in self.left]
+        return [(n, m) for n, m in self.members.items() if n not in self.left]
 
     def leave(self, number: int, reason: str) -> str:
         self.left[number] = reason
-        return f"{self.members[number - 1].full_name}: {reason}"
+        return f"{self.members[number].full_name}: {reason}"
 
     def departures(self) -> str:
-        return "; ".join(f"{self.members[n - 1].full_name} ({reason})" for n, reason in sorted(self.left.items()))
+        return "; ".join(f"{self.members[n].full_name} ({reason})" for n, reason in sorted(self.left.items()))
 
 
 def needs_escort(needs: MemberNeeds, fitness: MemberFitness | None) -> bool:
@@ -79,15 +86,18 @@ def leave(case: CaseInfo, journey: Journey, number: int, reason: str) -> None:
     record(case, f"member-leaves-{number}", "A family member leaves the journey", note)
 
 
-def dna_tests(case: CaseInfo, journey: Journey) -> str | None:
-    """Appointment, samples and IND's results for the members IND asked about; why not, if no appointment."""
+def dna_tests(case: CaseInfo, journey: Journey) -> None:
+    """Appointment, samples and IND's results for the members IND asked about; who has none leaves."""
     tested = [(n, m) for n, m in journey.going() if m.dna_requested]
     if not tested:
-        return None
+        return
     names = [m.full_name for _, m in tested]
     appointment = gate(case, APPOINTMENT, requested_by=case.opened_by, context={"members": names})
     if not appointment.approved:
-        return f"no DNA sampling appointment: {appointment.comment}"
+        # The members IND asked about cannot show the relationship; the others go on without them.
+        for number, _member in tested:
+            leave(case, journey, number, f"no DNA sampling appointment: {appointment.comment}")
+        return
     samples: dict[int, str] = {}
     for number, member in tested:
         sample = gate(case, for_member(SAMPLE, number, member), context=appointment.data())
@@ -134,10 +144,9 @@ def family_reunification(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")
     """A sponsor's family members abroad, from IND's request to their arrival in the Netherlands."""
     case = load_case(case_ref)
     request = ReunificationRequest.model_validate(case.data)
-    journey = Journey(request.members)
+    journey = Journey(family(case, request))
     # 1-2. IND's request; where IND asks, DNA sampling at an MHAC and IND's result per member.
-    if (no_dna := dna_tests(case, journey)) is not None:
-        return finish(case, CaseStatus.REJECTED, no_dna)
+    dna_tests(case, journey)
     if not journey.going():
         return finish(case, CaseStatus.REJECTED, with_departures("no family member travels", journey))
     # 3. The entry visa for the members who go on.
@@ -154,7 +163,7 @@ def family_reunification(case_ref: Annotated[str, Field(pattern=r"^[A-Z]+-\d+$")
         return finish(case, CaseStatus.REJECTED, with_departures(f"journey not booked: {travel.comment}", journey))
     # 6. Arrival; the sponsor is informed.
     arrival = gate(case, ARRIVAL, context={"sponsor": request.sponsor.full_name, "flight": travel.flight})
-    arrived = f"{len(journey.going())} of {len(request.members)} family members arrived {arrival.arrived_on}"
+    arrived = f"{len(journey.going())} of {len(journey.members)} family members arrived {arrival.arrived_on}"
     return finish(case, CaseStatus.CLOSED, with_departures(f"{arrived}, sponsor informed", journey))
 
 

@@ -43,6 +43,18 @@ BookedDeparture = Annotated[date, not_past("a departure cannot be booked in the 
 """The departure date of a booked flight: today or later."""
 
 
+ADULT_AGE = 18
+MINOR = "minor"
+"""The case flag of a case with a person under 18 today (recomputed when an amendment changes its persons)."""
+
+
+def is_minor(born: date | None) -> bool:
+    if born is None:
+        return False
+    today = date.today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < ADULT_AGE
+
+
 def no_one_twice(people: Sequence[PersonBase], field: str) -> None:
     """Refuse a list of persons naming someone twice (same name and birth date): one case, one row each."""
     if len({(p.full_name, p.birth_date) for p in people}) != len(people):

@@ -118,7 +118,7 @@ def referral_check(session: Session, case: Case) -> Check:
 def reserve_places(session: Session, case: Case) -> Check:
     """Take the family's places at acceptance, atomically with recording this step."""
     try:
-        lines = quota.reserve(session=session, **_quota_request(session, case))
+        lines = quota.reserve(session=session, case_id=case.id, **_quota_request(session, case))
     except QuotaExceeded as exc:
         return Check(ok=False, reason=str(exc))
     return Check(ok=True, reason=", ".join(f"{line.label} {line.period}" for line in lines))
@@ -131,7 +131,11 @@ def depart(_session: Session, case: Case) -> Done:
 
 
 def needs_escort(case: CaseInfo, health: FitToTravel) -> bool:
-    """Vulnerability flags or the health assessment add the escort step."""
+    """Vulnerability flags, a minor in the family or the health assessment add the escort step.
+
+    The flags are the case's as this run segment loaded them: a minor added by an amendment while the case
+    waited counts when the flow reaches the step.
+    """
     return bool(case.flags) or health.fitness == Fitness.FIT_WITH_ESCORT
 
 

@@ -8,10 +8,12 @@ from pydantic import Field, model_validator
 
 from flows.forms_common import (
     FLIGHT_NUMBER,
+    MINOR,
     CoaHandOver,
     Fitness,
     FitnessOutcome,
     PastDate,
+    is_minor,
     no_one_twice,
     not_past,
     with_companions,
@@ -49,7 +51,11 @@ class Referral(Intake):
         return [p.model_dump() for p in self.persons]
 
     def case_flags(self) -> list[str]:
-        return sorted({v.value for v in self.vulnerabilities})
+        vulnerabilities = sorted({v.value for v in self.vulnerabilities})
+        return [*vulnerabilities, MINOR] if any(is_minor(p.birth_date) for p in self.persons) else vulnerabilities
+
+    def quota_counted_in(self) -> int:
+        return self.quota_year
 
     def summary(self) -> str:
         principal = next(p for p in self.persons if p.is_principal)

@@ -4,7 +4,9 @@ from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
 from models.login import LoginThrottle
 from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
-from models.quota import QuotaUsage
+from models.quota import QuotaUsage, Reservation
+from models.review import DecisionReview
+from models.search import CaseSearchKey
 from models.task import Approval, Decision, HumanTask, Outcome, TaskStatus
 from models.user import Delegation, Role, RoleGrant, User, UserKind
 
@@ -12,8 +14,10 @@ __all__ = [
     "Approval",
     "AuditEvent",
     "Case",
+    "CaseSearchKey",
     "CaseStatus",
     "Decision",
+    "DecisionReview",
     "Delegation",
     "HumanTask",
     "LoginThrottle",
@@ -26,6 +30,7 @@ __all__ = [
     "PersonBase",
     "QuotaUsage",
     "ReminderMark",
+    "Reservation",
     "Role",
     "RoleGrant",
     "StepRun",

@@ -15,6 +15,7 @@ class NotificationKind(StrEnum):
     DIGEST = "digest"  # one message a day per person who chose it, instead of one per task
     EXPIRED = "expired"  # a gate's wait ran out: the programme's managers are told, who may re-open it
     REPORT = "report"  # the weekly report of a programme is ready: its programme managers are told
+    CANCELLED = "cancelled"  # a case was withdrawn: whoever its open tasks waited for is told they are cancelled
 
 
 class NotificationStatus(StrEnum):

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.common import enum_field, json_field, optional_time_field, time_field
@@ -23,12 +23,23 @@ class Outcome(StrEnum):
     REJECT = "reject"
 
 
+# A task set aside (its case reopened) keeps its row and its decision; the gate opens a new task beside it.
+LIVE_TASK = text("set_aside_at IS NULL")
+
+
 class HumanTask(SQLModel, table=True):
-    """One gate of one case; (case, step) is its idempotency key."""
+    """One gate of one case; (case, step) is its idempotency key among the tasks not set aside."""
 
     __tablename__ = "human_task"
     __table_args__ = (
-        UniqueConstraint("case_id", "step"),
+        Index(
+            "uq_human_task_live_step",
+            "case_id",
+            "step",
+            unique=True,
+            sqlite_where=LIVE_TASK,
+            postgresql_where=LIVE_TASK,
+        ),
         # The inbox: open tasks of a role, of every programme or of one, earliest due first.
         Index("ix_human_task_inbox", "status", "role", "due_at", "id"),
         Index("ix_human_task_inbox_programme", "status", "role", "programme", "due_at", "id"),
@@ -59,6 +70,8 @@ class HumanTask(SQLModel, table=True):
     # When the wait runs out: the task is marked expired and the programme's managers are told.
     # Passage's, not Prefect's: a Prefect suspend timeout would leave a run that can never resume.
     expires_at: datetime | None = optional_time_field(index=True)
+    # The decision that ended the case, set aside when a manager reopened it: shown in the trail, never replayed.
+    set_aside_at: datetime | None = optional_time_field()
 
 
 class Approval(SQLModel, table=True):

@@ -30,9 +30,9 @@ def _left(budget: Budget, year: int) -> int:
 
 
 def _spend(case: CaseInfo, budget: Budget, key: str, title: str, year: int, euros: int) -> Spent:
-    def action(session: Session, _case: Case) -> dict[str, object]:
+    def action(session: Session, row: Case) -> dict[str, object]:
         try:
-            line = budgets.spend(session=session, budget=budget, year=year, euros=euros)
+            line = budgets.spend(session=session, budget=budget, year=year, euros=euros, case_id=row.id)
         except BudgetExceeded as exc:
             return Spent(ok=False, reason=str(exc)).model_dump()
         note = f"€{euros} from {budget.label} {year}; €{line.remaining} left"

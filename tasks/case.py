@@ -23,6 +23,9 @@ class CaseInfo(BaseModel):
     flags: list[str]
     nationalities: list[str]
     persons: int
+    # Each person's number in the case (persons in the case file's order): a gate asked per person is numbered
+    # by it, which an amendment removing someone else does not change.
+    numbers: list[int] = []
     # What the case has done and been decided so far, read in one go when the run (re)starts: a
     # resumed flow runs from the top again, and replaying these from memory instead of one Prefect
     # task run each keeps a resume cheap however far the case has come.
@@ -53,6 +56,7 @@ def load_case(case_ref: str) -> CaseInfo:
             flags=case.flags,
             nationalities=sorted({p.nationality for p in persons}),
             persons=len(persons),
+            numbers=[p.number for p in persons],
             done=steps.results_of(session=session, case_id=case.id or 0),
             decided=decisions.take_decisions(session=session, case_id=case.id or 0),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from models.common import utcnow
 from passage.core import prefect_bridge as prefect
 from passage.core.db import session_scope
+from passage.core.errors import CaseNotOpen
 from passage.core.settings import get_settings
 from passage.programme import Gate, GateForm
 from passage.programme.registry import declares
@@ -49,7 +50,11 @@ def request_decision(
             approvals_required=spec.approvals,
             expires_at=utcnow() + (spec.expires or timedelta(days=get_settings().gate_expiry_days)),
         )
-        human_tasks.open_task(session=session, request=request)
+        try:
+            human_tasks.open_task(session=session, request=request)
+        except CaseNotOpen:
+            # Withdrawn while this run was still going: it ends here, Cancelled, and opens nothing.
+            prefect.end_cancelled(message=f"case {case.ref} was closed while its run went on")
         return decisions.take_decision(session=session, case_id=case.id, step=spec.step)
 
 

@@ -22,3 +22,4 @@ def cut_off_prefect(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(prefect_bridge, "run_state", unreachable)
     monkeypatch.setattr(prefect_bridge, "start_run", unreachable)
+    monkeypatch.setattr(prefect_bridge, "cancel", unreachable)

@@ -144,6 +144,8 @@ def row_label(row: TaskRow) -> str:
         else t("due {date}", date=format_date(row.due_at))
     )
     claimed = " · " + t_md("claimed by {who}", who=row.assignee) if row.assignee else ""
+    if row.on_hold:  # its case waits: nobody can decide it until a programme manager resumes it
+        badge += f" :gray-badge[{plain(t('on hold'))}]"
     case = f"{plain(isolated(row.case_title))} {badge}".rstrip()
     return f"{code(row.case_ref)} **{plain(row.title)}** — {case} · {when}{claimed}"
 

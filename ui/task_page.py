@@ -60,6 +60,8 @@ def render(user: str, task_id: int) -> None:
             reopen_form(user, task)
         elif task.status != TaskStatus.OPEN:
             st.info(closed_note(task, detail.decision))
+        elif view.held_at is not None:
+            st.warning(t("This case is on hold: its tasks are decided once a programme manager resumes it."))
         else:
             assignment_bar(user, detail)
             decision_form(user, task.id or 0, task.form_type)

@@ -43,7 +43,8 @@ def _is_minor(born: str | None) -> bool:
 def case_summary(view: CaseView) -> None:
     """Who travels, which flags (vulnerabilities, minors), where the case stands."""
     st.markdown(status_line(view))
-    flags = [t(flag.replace("_", " ")) for flag in view.flags]
+    # A minor as of today, from the birth dates (the case's own flag says so as of its last change).
+    flags = [t(flag.replace("_", " ")) for flag in view.flags if flag != "minor"]
     if any(_is_minor(p.birth_date) for p in view.persons):
         flags.append(t("minor"))
     if flags:
@@ -110,7 +111,7 @@ def _note(event: Event) -> str:
 def _row(event: Event) -> dict[str, str]:
     return {
         t("when (UTC)"): format_datetime(event.at),
-        t("what"): event.title,
+        t("what"): f"{event.title} — {t('for review')}" if event.review else event.title,
         t("who"): event.actor,
         t("took"): duration(event.duration_seconds),
         t("note"): _note(event),

@@ -12,7 +12,9 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
+from models import Person
 from passage.core import schema
+from passage.core.names import name_key
 from passage.core.settings import get_settings
 
 
@@ -23,6 +25,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _key_the_name(_mapper: Any, _connection: Any, person: Person) -> None:
+    """Every write of a person's row keys its name (the likely duplicate lookup's index).
+
+    Here, beside the one engine, rather than in each service that writes a name: an intake, an amendment
+    and a pseudonymisation all change a name, and a key left stale would find (or hide) the wrong person.
+    A bulk UPDATE of names bypasses this and must set the key itself.
+    """
+    person.name_key = name_key(person.full_name)
 
 
 @lru_cache(maxsize=8)

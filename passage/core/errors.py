@@ -36,6 +36,14 @@ class BudgetExceeded(PassageError):
     pass
 
 
+class CaseOnHold(PassageError):
+    """The case is on hold: its tasks wait, undecided, until a programme manager resumes it."""
+
+
+class CaseNotOpen(PassageError):
+    """An action that needs an open case (or a closed one, to reopen) met a case in another state."""
+
+
 class FormInvalid(PassageError):
     """A form failed validation; `fields` maps each field to its reason."""
 

@@ -22,6 +22,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired.title": "[Passage] Expired: {step} ({ref}) was not decided in time",
         "expired.intro": "Nobody decided this task for the {role} of {programme} before its wait ran out. "
         "The case waits until a programme manager re-opens the task.",
+        "cancelled.title": "[Passage] Cancelled: {step} ({ref})",
+        "cancelled.intro": "The case was withdrawn: this task for the {role} is cancelled and needs nothing more.",
         "report.title": "[Passage] Weekly report: {programme} ({week})",
         "report.intro": "This week's figures of {programme}: {open} open cases, {overdue} overdue tasks.",
         "report.files": "Charts: {html}\nNumbers (CSV): {csv}",
@@ -54,6 +56,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired.title": "[Passage] Verlopen: {step} ({ref}) is niet op tijd besloten",
         "expired.intro": "Niemand heeft deze taak voor de {role} van {programme} besloten voordat de wachttijd "
         "verliep. De zaak wacht tot een programmamanager de taak heropent.",
+        "cancelled.title": "[Passage] Geannuleerd: {step} ({ref})",
+        "cancelled.intro": "Het dossier is ingetrokken: deze taak voor de {role} is geannuleerd en vraagt niets meer.",
         "report.title": "[Passage] Weekrapport: {programme} ({week})",
         "report.intro": "De cijfers van deze week voor {programme}: {open} open dossiers, {overdue} taken te laat.",
         "report.files": "Grafieken: {html}\nCijfers (CSV): {csv}",
@@ -138,6 +142,13 @@ def escalation(facts: TaskFacts, count: int, language: str, zone: ZoneInfo, base
 def expired(facts: TaskFacts, language: str, zone: ZoneInfo, base_url: str) -> tuple[str, str]:
     title = text(language, "expired.title", step=facts.step, ref=facts.ref)
     intro = text(language, "expired.intro", role=text(language, facts.role), programme=facts.programme)
+    return title, "\n".join([intro, "", *_task_lines(facts, language, zone, base_url)])
+
+
+def cancelled(facts: TaskFacts, language: str, zone: ZoneInfo, base_url: str) -> tuple[str, str]:
+    """(title, body) of the message sent when a withdrawal cancels a task (the reason is not in it)."""
+    title = text(language, "cancelled.title", step=facts.step, ref=facts.ref)
+    intro = text(language, "cancelled.intro", role=text(language, facts.role))
     return title, "\n".join([intro, "", *_task_lines(facts, language, zone, base_url)])
 
 

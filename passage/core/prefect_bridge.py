@@ -3,7 +3,7 @@
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 from uuid import UUID
 
 import httpx
@@ -17,19 +17,19 @@ from prefect.client.schemas.filters import (
     WorkPoolFilter,
     WorkPoolFilterName,
 )
-from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.objects import FlowRun, State, StateType
 from prefect.client.schemas.responses import OrchestrationResult, SetStateStatus
 from prefect.context import FlowRunContext
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import EntrypointType  # type: ignore[attr-defined]
 from prefect.engine import handle_engine_signals
-from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
+from prefect.exceptions import Abort, ObjectAlreadyExists, ObjectNotFound
 from prefect.flow_engine import load_flow_run, run_flow
 from prefect.flow_runs import suspend_flow_run
 from prefect.logging.loggers import flow_run_logger
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-from prefect.states import Crashed, Scheduled
+from prefect.states import Cancelled, Cancelling, Crashed, Scheduled
 from pydantic import BaseModel
 
 from passage.core.errors import PassageError
@@ -236,6 +236,60 @@ def reschedule(flow_run_id: str) -> None:
             client.set_flow_run_state(UUID(flow_run_id), Scheduled(name="Recovering"), force=True)
     except UNREACHABLE as exc:
         raise PrefectUnavailable("could not reschedule the flow run: {exc}", exc=exc) from exc
+
+
+def cancel(flow_run_id: str, *, force: bool = False) -> RunState | None:
+    """Ask Prefect to cancel a run; returns its state after the ask (None: Prefect does not know the run).
+
+    A suspended or scheduled run has no process: Prefect makes it Cancelled at once. A run whose process
+    is running goes to Cancelling: Prefect refuses its next task run, its gate finds its case closed
+    (`end_cancelled`), and `force` (the reconciler's later try) makes it Cancelled outright. A run that
+    has ended is left as it ended.
+    """
+    try:
+        run_id = UUID(flow_run_id)
+    except ValueError:
+        return None
+    try:
+        with get_client(sync_client=True) as client:
+            try:
+                run = client.read_flow_run(run_id)
+            except ObjectNotFound:
+                return None
+            if run.state is None or not run.state.is_final():
+                message = "Cancelled by Passage: its case was withdrawn"
+                wanted: State[Any] = Cancelled(message=message) if force else Cancelling(message=message)
+                client.set_flow_run_state(run_id, wanted, force=force)
+                run = client.read_flow_run(run_id)
+    except UNREACHABLE as exc:
+        raise PrefectUnavailable("could not cancel the flow run: {exc}", exc=exc) from exc
+    if run.state is None:
+        return None
+    return RunState(type=run.state.type.value, name=run.state.name or "", pause_key=run.state.state_details.pause_key)
+
+
+def is_final(state: RunState | None) -> bool:
+    """True when the run has ended (or Prefect does not know it): nothing of it can run any more."""
+    return state is None or StateType(state.type) in {
+        StateType.COMPLETED,
+        StateType.CANCELLED,
+        StateType.FAILED,
+        StateType.CRASHED,
+    }
+
+
+def end_cancelled(*, message: str) -> NoReturn:
+    """End the current run as Cancelled and leave its process: its case was closed while it ran.
+
+    Raises Prefect's own Abort signal, the one its engine raises when the server refuses a state: the
+    engine leaves the run in the state set here instead of reporting a failure.
+    """
+    context = FlowRunContext.get()
+    if context is None or context.flow_run is None:
+        raise RuntimeError("end_cancelled is called inside a flow run")
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(context.flow_run.id, Cancelled(message=message), force=True)
+    raise Abort(message)
 
 
 def broken_runs(work_pool: str) -> list[tuple[str, str]]:

@@ -41,9 +41,8 @@ def reconcile_forever(stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
             sweep = reconcile_pass()
-            if sweep is not None and any(
-                (sweep.launched, sweep.resumed, sweep.recovered, sweep.failed, sweep.expired, sweep.orphaned)
-            ):
+            # Decisions still waiting for their run are not news: the pass counts them every time.
+            if sweep is not None and any(sweep.model_dump(exclude={"waiting"}).values()):
                 log.info("reconciler: %s", sweep.model_dump())
         except Exception:
             log.exception("reconciler pass failed; retrying")

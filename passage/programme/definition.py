@@ -39,6 +39,10 @@ class Intake(BaseModel):
         """The partner's number for this case (UNHCR, embassy, IND): one case per number in a programme."""
         return None
 
+    def quota_counted_in(self) -> int | None:
+        """The year whose quotas the case's persons count against (None: the programme has no quota)."""
+        return None
+
     def summary(self) -> str:
         return self.title or "case"
 

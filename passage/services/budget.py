@@ -11,10 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from models import QuotaUsage
+from models import QuotaUsage, Reservation
 from passage.core.errors import BudgetExceeded
 from passage.core.settings import get_settings
-from passage.services.quota import counter
+from passage.services.quota import counter, lock_open_case
 
 PREFIX = "budget-"  # keeps budget rows apart from the persons quotas in the shared table
 
@@ -62,8 +62,14 @@ def check(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetL
     return line
 
 
-def spend(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetLine:
-    """Take `euros` from the budget of `year`, or raise BudgetExceeded (the caller commits)."""
+def spend(*, session: Session, budget: Budget, year: int, euros: int, case_id: int | None = None) -> BudgetLine:
+    """Take `euros` from the budget of `year`, or raise BudgetExceeded (the caller commits).
+
+    With `case_id`, the euros are written down as the case's (a closed case is refused): a withdrawal gives
+    them back (quota.release).
+    """
+    if case_id is not None:
+        lock_open_case(session=session, case_id=case_id)
     line = check(session=session, budget=budget, year=year, euros=euros)
     taken = session.execute(
         update(QuotaUsage)
@@ -77,4 +83,6 @@ def spend(*, session: Session, budget: Budget, year: int, euros: int) -> BudgetL
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise BudgetExceeded("{label} {year} was spent by another approval just now", label=budget.label, year=year)
+    if case_id is not None:
+        session.add(Reservation(case_id=case_id, rule=PREFIX + budget.key, period=str(year), amount=euros))
     return line.model_copy(update={"spent": line.spent + euros})

@@ -1,20 +1,22 @@
 """Cases: open one from a validated case file, read it, move it along, close it."""
 
 from collections.abc import Sequence
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 from pydantic import ValidationError
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, Person, Role
 from models.case import TITLE_LENGTH
 from models.common import utcnow
-from passage.core.errors import FormInvalid, NotFound
+from passage.core.errors import FormInvalid, LikelyDuplicates, NotFound
 from passage.programme import Intake, Programme
 from passage.programme.registry import get_programme
-from passage.services import access, audit
+from passage.services import access, audit, case_search, duplicates
 
 
 def case_title(text: str) -> str:
@@ -22,35 +24,85 @@ def case_title(text: str) -> str:
     return text if len(text) <= TITLE_LENGTH else text[: TITLE_LENGTH - 1] + "…"
 
 
-def open_case(*, session: Session, programme: str, case_file: dict[str, Any], actor: str) -> Case:
-    """Validate a case file against its programme's intake model and record the case (a case worker's)."""
+class Opening(NamedTuple):
+    """A case file taken in: its case, and whether this call opened it (False: the same file was opened before)."""
+
+    case: Case
+    new: bool
+
+
+def open_case(
+    *, session: Session, programme: str, case_file: dict[str, Any], actor: str, open_anyway: bool = False
+) -> Case:
+    """Validate a case file against its programme's intake model and record the case (see `open_case_file`)."""
+    return open_case_file(
+        session=session, programme=programme, case_file=case_file, actor=actor, open_anyway=open_anyway
+    ).case
+
+
+def open_case_file(
+    *, session: Session, programme: str, case_file: dict[str, Any], actor: str, open_anyway: bool = False
+) -> Opening:
+    """Validate a case file and record its case (a case worker's); the same file again gives the same case.
+
+    Refused (passage/services/duplicates.py): a file that does not validate (FormInvalid), an external
+    reference that is another case's (DuplicateCase), and people like people of existing cases
+    (LikelyDuplicates) unless the case worker confirms with `open_anyway`, which is audited.
+    """
     spec = get_programme(programme)
     access.require_role(session=session, actor=actor, role=Role.CASE_WORKER, programme=spec.slug)
     try:
         intake = spec.intake.model_validate(case_file)
     except ValidationError as exc:
         raise FormInvalid.from_validation(exc) from None
-    case = record_case(session=session, spec=spec, intake=intake, actor=actor)
-    session.commit()
+    data, external_ref = intake.model_dump(mode="json"), intake.external_ref()
+    earlier_case = partial(
+        duplicates.already_opened,
+        session=session,
+        programme=spec.slug,
+        data=data,
+        external_ref=external_ref,
+        actor=actor,
+    )
+    if (earlier := earlier_case()) is not None:
+        return Opening(earlier, new=False)
+    matches = duplicates.likely_duplicates(session=session, actor=actor, people=intake.people())
+    if matches and not open_anyway:
+        raise LikelyDuplicates(list(matches))
+    try:
+        case = record_case(session=session, spec=spec, intake=intake, actor=actor)
+        if matches:
+            duplicates.record_confirmed(session=session, actor=actor, case=case, matches=matches)
+        session.commit()
+    except IntegrityError:
+        # Another session opened the same reference between the look above and this insert.
+        session.rollback()
+        if (earlier := earlier_case()) is None:
+            raise
+        return Opening(earlier, new=False)
     session.refresh(case)
-    return case
+    return Opening(case, new=True)
 
 
 def record_case(*, session: Session, spec: Programme, intake: Intake, actor: str) -> Case:
     """Add a validated case, its persons and its audit event, uncommitted (an import commits them all at once)."""
+    data = intake.model_dump(mode="json")
     case = Case(
         programme=spec.slug,
         title=case_title(intake.summary()),
         ref=uuid4().hex,  # replaced below once the row has its number
-        data=intake.model_dump(mode="json"),
+        data=data,
+        external_ref=intake.external_ref(),
+        intake_hash=duplicates.intake_hash(spec.slug, data),
         flags=intake.case_flags(),
         opened_by=actor,
     )
     session.add(case)
     session.flush()
     case.ref = f"{spec.ref_prefix}-{case.id:05d}"
-    for person in intake.people():
-        session.add(Person(case_id=case.id or 0, **person))
+    for number, person in enumerate(intake.people(), start=1):
+        session.add(Person(case_id=case.id or 0, number=number, **person))
+    case_search.index_case(session=session, case_id=case.id or 0)
     audit.record(
         session=session,
         actor=actor,
@@ -116,7 +168,8 @@ def attach_run(*, session: Session, case_id: int, flow_run_id: str) -> None:
 
 def set_current_step(*, session: Session, case_id: int, step: str) -> None:
     case = session.get(Case, case_id)
-    if case is not None and case.current_step != step:
+    # A closed case stays where it ended: a run that was still going when it was withdrawn moves it no more.
+    if case is not None and case.closed_at is None and case.current_step != step:
         case.current_step = step
         session.commit()
 

@@ -9,9 +9,9 @@ from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Outcome, TaskStatus
 from models.common import utcnow
-from passage.core.errors import FormInvalid, NotFound, NotPermitted, TaskNotOpen
+from passage.core.errors import CaseOnHold, FormInvalid, NotFound, NotPermitted, TaskNotOpen
 from passage.programme.registry import get_form
-from passage.services import access, audit, delivery, seal
+from passage.services import access, audit, case_search, delivery, seal
 from passage.services.human_tasks import approvals_of, decision_for, get_task
 from passage.services.users import has_role
 
@@ -57,6 +57,13 @@ def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
     access.require_role(session=session, actor=actor, role=task.role, programme=task.programme)
     if task.status != TaskStatus.OPEN:
         raise _refuse_closed(session, task)
+    if case.held_at is not None:
+        raise CaseOnHold(
+            "case {ref} is on hold since {since:%Y-%m-%d %H:%M} UTC: its tasks are decided once a programme "
+            "manager resumes it",
+            ref=case.ref,
+            since=case.held_at,
+        )
     if actor == task.requested_by:
         raise NotPermitted("four-eyes: {actor} requested or prepared this task and cannot decide it", actor=actor)
     stand_in_for = access.delegators_of(session=session, username=actor)
@@ -141,6 +148,8 @@ def decide(
         decided_by=actor,
     )
     session.add(decision)
+    if any(case_search.is_reference_field(name) for name in form_data):  # an IND decision's number: findable
+        case_search.index_case(session=session, case_id=task.case_id)
     audit.record(
         session=session,
         actor=actor,
@@ -166,7 +175,7 @@ def take_decisions(*, session: Session, case_id: int) -> dict[str, dict[str, Any
     query = (
         select(Decision, HumanTask.step)
         .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
-        .where(col(HumanTask.case_id) == case_id)
+        .where(col(HumanTask.case_id) == case_id, col(HumanTask.set_aside_at).is_(None))
     )
     rows = session.exec(query).all()
     now = utcnow()
@@ -183,7 +192,8 @@ def take_decision(*, session: Session, case_id: int, step: str) -> dict[str, Any
     An N-of-M task has its decision row only once all its approvals are in.
     """
     query = select(Decision).join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
-    decision = session.exec(query.where(HumanTask.case_id == case_id, HumanTask.step == step)).first()
+    live = col(HumanTask.set_aside_at).is_(None)
+    decision = session.exec(query.where(HumanTask.case_id == case_id, HumanTask.step == step, live)).first()
     if decision is None:
         return None
     if decision.applied_at is None:

@@ -11,7 +11,7 @@ from models import Case, Decision, HumanTask, TaskStatus
 from models.common import utcnow
 from passage.core import prefect_bridge as prefect
 from passage.programme.registry import get_programme
-from passage.services import cases, expiry
+from passage.services import amend_tasks, cancellation, cases, expiry
 from passage.services.human_tasks import get_task
 from passage.services.orphans import crash_orphaned_runs
 from passage.services.recovery import recover_broken_runs, recover_run
@@ -32,14 +32,18 @@ class Sweep(BaseModel):
     waiting: int = 0
     failed: int = 0
     expired: int = 0
+    cancelled: int = 0  # runs of withdrawn cases that Prefect could not cancel at once
 
 
 def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[tuple[Decision, HumanTask]]:
     """Decisions whose flow run has not taken them yet (of one run, or all), oldest first."""
+    # Not of a closed case (its run was cancelled: a decision taken just before must not resume it) nor of
+    # one on hold (it waits where it is; the reconciler delivers once it is resumed).
     query = (
         select(Decision, HumanTask)
         .join(HumanTask, col(HumanTask.id) == col(Decision.task_id))
-        .where(col(Decision.applied_at).is_(None))
+        .join(Case, col(Case.id) == col(HumanTask.case_id))
+        .where(col(Decision.applied_at).is_(None), col(Case.closed_at).is_(None), col(Case.held_at).is_(None))
         .order_by(col(Decision.id))
     )
     if flow_run_id is not None:
@@ -49,7 +53,8 @@ def unapplied(*, session: Session, flow_run_id: str | None = None) -> Sequence[t
 
 def _decided(session: Session, case_id: int, step: str | None) -> bool:
     query = select(HumanTask.id).where(col(HumanTask.case_id) == case_id, col(HumanTask.step) == step)
-    return session.exec(query.where(col(HumanTask.status) == TaskStatus.DECIDED)).first() is not None
+    query = query.where(col(HumanTask.status) == TaskStatus.DECIDED, col(HumanTask.set_aside_at).is_(None))
+    return session.exec(query).first() is not None
 
 
 def _deliver_once(session: Session, decision: Decision, task: HumanTask) -> str:
@@ -126,12 +131,12 @@ def launch_case(*, session: Session, case_id: int) -> bool:
 
 def reconcile(*, session: Session) -> Sweep:
     """One pass: start cases not started, bring broken and orphaned runs back, deliver decisions not taken up,
-    expire the tasks whose wait has run out.
+    expire the tasks whose wait has run out, cancel the runs of withdrawn cases that Prefect did not answer for.
 
     Run one at a time (passage.orchestration.runner.reconcile_pass holds the installation's lock): starting a case and
     delivering a decision are idempotent, but two passes could both reschedule one crashed run.
     """
-    sweep = Sweep(expired=expiry.expire_due(session=session))
+    sweep = Sweep(expired=expiry.expire_due(session=session), cancelled=cancellation.cancel_pending(session=session))
     try:
         sweep.orphaned = crash_orphaned_runs(session=session)
         sweep.recovered += recover_broken_runs(session=session)
@@ -149,12 +154,27 @@ def reconcile(*, session: Session) -> Sweep:
             sweep.failed += 1
         else:
             sweep.waiting += 1
+    sweep.resumed += amend_tasks.wake_stranded(session=session)  # runs left at a task an amendment cancelled
     return sweep
 
 
-def start_case(*, session: Session, programme: str, case_file: dict[str, object], actor: str) -> Case:
+def start_case(
+    *, session: Session, programme: str, case_file: dict[str, object], actor: str, open_anyway: bool = False
+) -> Case:
     """Open a case (a case worker of the programme) and start its flow run, now or by the reconciler."""
-    case = cases.open_case(session=session, programme=programme, case_file=dict(case_file), actor=actor)
-    launch_case(session=session, case_id=case.id or 0)
-    session.refresh(case)
-    return case
+    return start_case_file(
+        session=session, programme=programme, case_file=case_file, actor=actor, open_anyway=open_anyway
+    ).case
+
+
+def start_case_file(
+    *, session: Session, programme: str, case_file: dict[str, object], actor: str, open_anyway: bool = False
+) -> cases.Opening:
+    """`start_case`, saying whether the case is new or the one this same file opened before (cases.open_case_file)."""
+    opening = cases.open_case_file(
+        session=session, programme=programme, case_file=dict(case_file), actor=actor, open_anyway=open_anyway
+    )
+    # The case opened before is started too if Prefect did not answer then: starting a case is idempotent.
+    launch_case(session=session, case_id=opening.case.id or 0)
+    session.refresh(opening.case)
+    return opening

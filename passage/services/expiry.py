@@ -26,7 +26,9 @@ def expire_due(*, session: Session, now: datetime | None = None, limit: int = 50
     now = now or utcnow()
     query = (
         select(HumanTask)
-        .where(HumanTask.status == TaskStatus.OPEN, col(HumanTask.expires_at) <= now)
+        .join(Case, col(Case.id) == col(HumanTask.case_id))
+        # A case on hold does not expire: its clock stopped, and resuming it moves the expiry on.
+        .where(HumanTask.status == TaskStatus.OPEN, col(HumanTask.expires_at) <= now, col(Case.held_at).is_(None))
         .order_by(col(HumanTask.expires_at))
         .limit(limit)
     )

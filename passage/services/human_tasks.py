@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from models import Approval, Case, Decision, HumanTask, Role, TaskStatus
 from models.common import MAX_ID, utcnow
-from passage.core.errors import NotFound
+from passage.core.errors import CaseNotOpen, NotFound
 from passage.services import access, audit, notifications, task_filters
 from passage.services.task_filters import Due, TaskFilter, priority_of
 from passage.services.users import ANY_PROGRAMME
@@ -53,6 +53,7 @@ class TaskRow(BaseModel):
     assignee: str | None = None
     approvals_required: int = 1
     priority: int = 0
+    on_hold: bool = False  # its case is on hold: the inbox shows it, nobody can decide it until resumed
 
 
 class TaskView(BaseModel):
@@ -66,13 +67,25 @@ class TaskView(BaseModel):
 
 
 def _find(session: Session, case_id: int, step: str) -> HumanTask | None:
-    return session.exec(select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.step == step)).first()
+    """The case's task at `step`, not one set aside when the case was reopened."""
+    query = select(HumanTask).where(
+        HumanTask.case_id == case_id, HumanTask.step == step, col(HumanTask.set_aside_at).is_(None)
+    )
+    return session.exec(query).first()
 
 
 def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
-    """Record the task once; a re-run finds the same row (and points it at the live run)."""
+    """Record the task once; a re-run finds the same row (and points it at the live run).
+
+    A closed case opens nothing (CaseNotOpen): its run was still going when the case was withdrawn. A task
+    cancelled by a withdrawal opens again when the reopened case's run comes back to its gate.
+    """
     task = _find(session, request.case_id, request.step)
     case = session.get(Case, request.case_id)
+    if case is not None and case.closed_at is not None:
+        raise CaseNotOpen("case {ref} is {status}: no task opens for it", ref=case.ref, status=case.status.value)
+    if task is not None and task.status == TaskStatus.CANCELLED:
+        _open_again(session, task, request)
     if task is None:
         task = HumanTask(**request.model_dump(), priority=priority_of(case.flags if case else []))
         session.add(task)
@@ -103,6 +116,21 @@ def open_task(*, session: Session, request: TaskRequest) -> HumanTask:
     session.commit()
     session.refresh(task)
     return task
+
+
+def _open_again(session: Session, task: HumanTask, request: TaskRequest) -> None:
+    """A task cancelled by a withdrawal, asked again by the reopened case's run: open, due afresh, announced."""
+    task.status, task.flow_run_id = TaskStatus.OPEN, request.flow_run_id
+    task.due_at, task.expires_at, task.created_at = request.due_at, request.expires_at, utcnow()
+    audit.record(
+        session=session,
+        actor=request.requested_by,
+        action="task.opened-again",
+        case_id=task.case_id,
+        task_id=task.id,
+        detail={"step": task.step, "due_at": request.due_at.isoformat()},
+    )
+    notifications.enqueue_assignment(session=session, task=task, stamp=f"{task.created_at:%Y%m%d%H%M%S}")
 
 
 def get_task(*, session: Session, task_id: int) -> HumanTask:
@@ -170,6 +198,7 @@ ROW_COLUMNS: tuple[Any, ...] = (
     col(HumanTask.assignee),
     col(HumanTask.approvals_required),
     col(HumanTask.priority),
+    col(Case.held_at).is_not(None).label("on_hold"),
 )
 
 

@@ -153,14 +153,16 @@ def task_facts(task: HumanTask, ref: str) -> messages.TaskFacts:
     )
 
 
-def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | None = None) -> None:
+def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | None = None, stamp: str = "") -> None:
     """A gate opened: tell each person of its role in its programme (not those who chose the digest).
 
     Called in the transaction that records the task, so the message exists exactly when the task does.
+    `stamp` tells apart a task opened again (its case reopened) from its first opening, which was told.
     """
     now, settings, zone = now or utcnow(), get_settings(), office_hours().zone
     case = session.get(Case, task.case_id)
     facts, rows = task_facts(task, case.ref if case is not None else f"case {task.case_id}"), []
+    suffix = f":{stamp}" if stamp else ""
     for person in recipients(session=session, role=task.role.value, programme=task.programme):
         if person.digest:
             continue
@@ -168,7 +170,7 @@ def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | Non
         rows.append(
             personal_message(
                 person,
-                key=f"assigned:{task.id}:{person.username}",
+                key=f"assigned:{task.id}:{person.username}{suffix}",
                 kind=NotificationKind.ASSIGNED,
                 title=title,
                 body=body,
@@ -176,7 +178,38 @@ def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | Non
                 task_id=task.id,
             )
         )
-    enqueue(session=session, rows=[*rows, *_channel_message(task, facts, now)])
+    enqueue(session=session, rows=[*rows, *_channel_message(task, facts, now, suffix)])
+
+
+def enqueue_cancellation(*, session: Session, task: HumanTask, now: datetime | None = None) -> None:
+    """A task was cancelled (its case withdrawn): tell whoever it waited for, its assignee or its role's people.
+
+    Digest readers too: their next digest just no longer lists it, which says nothing. The message names
+    the case and the gate, never the reason for the withdrawal (it can be a person's health or death).
+    """
+    now, settings, zone = now or utcnow(), get_settings(), office_hours().zone
+    case = session.get(Case, task.case_id)
+    facts = task_facts(task, case.ref if case is not None else f"case {task.case_id}")
+    people = recipients(session=session, role=task.role.value, programme=task.programme)
+    if task.assignee is not None:
+        people = [p for p in people if p.username == task.assignee] or [
+            Recipient(task.assignee, settings.notify_language, False)
+        ]
+    rows = []
+    for person in people:
+        title, body = messages.cancelled(facts, person.language, zone, settings.inbox_url)
+        rows.append(
+            personal_message(
+                person,
+                key=f"cancelled:{task.id}:{person.username}:{now:%Y%m%d%H%M%S}",
+                kind=NotificationKind.CANCELLED,
+                title=title,
+                body=body,
+                now=now,
+                task_id=task.id,
+            )
+        )
+    enqueue(session=session, rows=rows)
 
 
 def channel_tags(task: HumanTask) -> list[str]:
@@ -184,14 +217,14 @@ def channel_tags(task: HumanTask) -> list[str]:
     return [role_tag(task.role.value), f"programme:{task.programme}"]
 
 
-def _channel_message(task: HumanTask, facts: messages.TaskFacts, now: datetime) -> list[dict[str, Any]]:
+def _channel_message(task: HumanTask, facts: messages.TaskFacts, now: datetime, suffix: str) -> list[dict[str, Any]]:
     """One post for the shared channels (a team's Teams or Slack hook) of the gate, where the routing has any."""
 
     settings, tags = get_settings(), channel_tags(task)
     if not routing(settings.notify_config_path).has_route(tags, any_of=True):
         return []
     title, body = messages.assigned(facts, settings.notify_language, office_hours().zone, settings.inbox_url)
-    key = f"assigned:{task.id}:channel"
+    key = f"assigned:{task.id}:channel{suffix}"
     return [
         message(key=key, kind=NotificationKind.ASSIGNED, tags=tags, title=title, body=body, now=now, task_id=task.id)
     ]

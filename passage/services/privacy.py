@@ -18,7 +18,7 @@ from models import Approval, Case, Decision, HumanTask, Person, Role, StepRun
 from models.common import MAX_ID, utcnow
 from passage.core.errors import NotFound
 from passage.core.settings import get_settings
-from passage.services import access, audit
+from passage.services import access, audit, case_search
 
 # Keys whose values are names or contact data wherever they appear in a case file or task context.
 PERSONAL_KEYS = frozenset(
@@ -58,6 +58,7 @@ def pseudonymise_case(*, session: Session, case: Case, actor: str) -> None:
         session.add(task)
     case.pseudonymised_at = utcnow()
     session.add(case)
+    case_search.index_case(session=session, case_id=case.id or 0)  # its names leave the search index too
     audit.record(session=session, actor=actor, action="case.pseudonymised", case_id=case.id, detail={"ref": case.ref})
 
 

@@ -38,6 +38,8 @@ def _gate_steps(gates: Sequence[tuple[HumanTask, Decision | None]], now: datetim
         outcome = {"approve": "approved", "reject": "rejected"}[decision.outcome.value] if decision else ""
         if task.status == TaskStatus.CANCELLED:
             outcome = "cancelled"
+        if task.set_aside_at is not None:
+            outcome = "set aside"
         found.append(
             ProcessStep(
                 key=task.step,

@@ -104,6 +104,7 @@ def _tasks_past_a_stage(session: Session, now: datetime) -> list[tuple[messages.
         .join(Case, col(Case.id) == col(HumanTask.case_id))
         .outerjoin(ReminderMark, col(ReminderMark.task_id) == col(HumanTask.id))
         .where(col(HumanTask.status) == TaskStatus.OPEN, due <= max(thresholds), stage > handled)
+        .where(col(Case.held_at).is_(None))  # a case on hold is reminded of nothing (its due dates move on resume)
     )
     return [(_facts(row[:6]), int(row[6]), int(row[7])) for row in session.execute(query).all()]
 
@@ -186,7 +187,7 @@ def digest_sweep(*, session: Session, now: datetime | None = None) -> SweepResul
     query = (
         sql_select(*TASK_COLUMNS)
         .join(Case, col(Case.id) == col(HumanTask.case_id))
-        .where(col(HumanTask.status) == TaskStatus.OPEN)
+        .where(col(HumanTask.status) == TaskStatus.OPEN, col(Case.held_at).is_(None))
     )
     for row in session.execute(query).all():
         facts = _facts(row)

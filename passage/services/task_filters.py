@@ -24,8 +24,9 @@ from passage.services.users import USERNAME
 
 ME, UNASSIGNED, ANYONE = "me", "unassigned", "anyone"
 PAGE_SIZE = 50
-# Flags a case may carry that say nothing about a person's vulnerability.
-NOT_VULNERABILITIES = frozenset({"dna_requested"})
+# Flags a case may carry that say nothing about a person's vulnerability (a child travelling with its family is
+# not one by itself: UNHCR's flags say when children are at risk or unaccompanied).
+NOT_VULNERABILITIES = frozenset({"dna_requested", "minor"})
 # Vulnerabilities that cannot wait (assumption: a child alone or a medical need goes first).
 URGENT = frozenset({"unaccompanied_minor", "medical_needs", "health_needs"})
 

@@ -10,12 +10,13 @@ from sqlmodel import Session
 from models import Case, CaseStatus, Decision, HumanTask, Outcome, Role, TaskStatus
 from passage.programme import Document
 from passage.programme.registry import form_types, get_programme
-from passage.services import access, audit, cases, steps
+from passage.services import access, audit, cases, reviews, steps
 from passage.services.human_tasks import approvals_of, gates_of_case
 from passage.services.process import ProcessStep, process_of
 
 
 class PersonView(BaseModel):
+    id: int  # what an amendment names the person by (passage/services/amend.py)
     full_name: str
     nationality: str
     birth_date: str | None
@@ -24,7 +25,7 @@ class PersonView(BaseModel):
 
 class Event(BaseModel):
     at: datetime
-    kind: str  # "case", "step", "gate-opened", "gate-decided"
+    kind: str  # "case", "step", "gate-opened", "gate-decided", "amendment"
     title: str
     actor: str
     detail: str = ""
@@ -32,6 +33,7 @@ class Event(BaseModel):
     data: dict[str, Any] = {}  # a decision's form, special-category fields masked for the reader
     role: Role | None = None  # an opened gate's: who decides it, by when (the inbox words it per language)
     due_at: datetime | None = None
+    review: bool = False  # a decision an amendment marked for review, not yet cleared (reviews.py)
 
 
 class CaseDocument(Document):
@@ -69,6 +71,8 @@ class CaseView(BaseModel):
     trail: list[TrailEntry] = []
     process: list[ProcessStep] = []  # the procedure: done, current, to come
     documents: list[CaseDocument] = []
+    held_at: datetime | None = None  # on hold since (passage/services/lifecycle.py), with the manager's reason
+    hold_reason: str | None = None
 
 
 Gates = Sequence[tuple[HumanTask, Decision | None]]
@@ -91,6 +95,7 @@ def _as_seen(
 
 def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list[Event]:
     events = []
+    for_review = reviews.under_review(session=session, case_id=case.id or 0)
     for task, decision in gates:
         events.append(
             Event(
@@ -117,6 +122,8 @@ def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list
         if decision is not None:
             data = _as_seen(session, actor, case, task, decision.data, decision.comment)
             verdict = "approved" if decision.outcome.value == "approve" else "rejected"
+            if task.set_aside_at is not None:  # the decision a reopening set aside: its gate was asked again
+                verdict += " (set aside on reopening)"
             events.append(
                 Event(
                     at=decision.decided_at,
@@ -126,6 +133,7 @@ def _gate_events(session: Session, case: Case, actor: str, gates: Gates) -> list
                     detail=data.pop(access.COMMENT),
                     duration_seconds=(decision.decided_at - task.created_at).total_seconds(),
                     data=data,
+                    review=decision.id in for_review,
                 )
             )
         elif task.status == TaskStatus.CANCELLED:
@@ -220,6 +228,7 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         )
     persons = [
         PersonView(
+            id=p.id or 0,
             full_name=p.full_name,
             nationality=p.nationality,
             is_principal=p.is_principal,
@@ -228,6 +237,17 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         for p in cases.persons_of(session=session, case_id=case_id)
     ]
     trail = _trail(session, actor, case, gates)
+    timeline += [
+        Event(
+            at=e.at,
+            kind="amendment",
+            title=f"Case amended: person {e.detail.get('change')}",
+            actor=e.actor,
+            detail=str(e.detail.get("reason", "")),
+        )
+        for e in trail
+        if e.action == "case.amended"
+    ]
     session.commit()  # the reading's own events
     return CaseView(
         ref=case.ref,
@@ -245,4 +265,6 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         trail=trail,
         process=process_of(session=session, case=case, gates=gates, done=done),
         documents=_documents(case, gates),
+        held_at=case.held_at,
+        hold_reason=case.hold_reason,
     )

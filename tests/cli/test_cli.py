@@ -27,7 +27,7 @@ from tests.offline import cut_off_prefect
 ROOT = Path(__file__).resolve().parents[2]
 DEAD_API = "http://127.0.0.1:9/api"  # the discard port: nothing listens there
 TASK_KEYS = ["id", "case_ref", "case_title", "programme", "step", "title", "form_type", "role", "status", "due_at"]
-TASK_KEYS += ["requested_by", "overdue", "assignee", "approvals_required", "priority"]
+TASK_KEYS += ["requested_by", "overdue", "assignee", "approvals_required", "priority", "on_hold"]
 PRINCIPAL = {"full_name": "محمد الأحمد", "nationality": "SY", "is_principal": True}
 BAD_FILE = referral(unhcr_ref="", persons=[{**PRINCIPAL, "nationality": "syria"}], vulnerabilities=["tall"])
 
@@ -216,7 +216,8 @@ def test_cases_show_json_has_the_persons_as_stored_and_the_timeline(db: Session,
     assert "محمد الأحمد" in ran.out  # written as UTF-8, not as \u escapes
     view = json.loads(ran.out)
     keys = ["ref", "programme", "title", "status", "waiting_at", "outcome", "flags", "opened_by", "opened_at"]
-    assert list(view) == [*keys, "data", "persons", "timeline", "trail", "process", "documents"]
+    keys += ["data", "persons", "timeline", "trail", "process", "documents", "held_at", "hold_reason"]
+    assert list(view) == keys
     assert (view["ref"], view["status"], view["opened_by"]) == ("RST-00001", "new", "cw.amal")
     assert [p["full_name"] for p in view["persons"]] == ["محمد الأحمد", "زینب احمدی"]
     assert [(e["title"], e["actor"]) for e in view["timeline"]] == [

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, text
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 import models  # noqa: F401  (the tables on SQLModel.metadata)
 from models import Case, HumanTask, Person
@@ -110,3 +110,16 @@ def test_a_database_of_the_previous_release_keeps_its_rows_when_migrated(empty: 
         assert session.exec(select(Person)).one().full_name == "محمد الأحمد"
         task = session.exec(select(HumanTask)).one()
         assert task.due_at == datetime(2026, 1, 12, 16, tzinfo=UTC)
+
+
+def test_old_cases_get_their_partner_number_once_and_old_persons_their_name_key(empty: Engine) -> None:
+    """Migration 0011: a number two old cases share stays with the oldest, so the unique constraint holds."""
+    schema.upgrade(url_of(empty), schema.BASELINE)
+    twin = BASELINE_ROWS[0].replace("(1, ", "(2, ").replace("RST-00001", "RST-00002").replace("'u1'", "'u2'")
+    with empty.begin() as connection:
+        for statement in (BASELINE_ROWS[0], twin, BASELINE_ROWS[1]):
+            connection.execute(text(statement))
+    init_db(empty)
+    with Session(empty) as session:
+        assert [c.external_ref for c in session.exec(select(Case).order_by(col(Case.id)))] == ["LEB-24-000101", None]
+        assert session.exec(select(Person)).one().name_key == "hmd mhmd"

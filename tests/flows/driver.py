@@ -4,7 +4,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import Case, CaseStatus, HumanTask, TaskStatus
 from passage.core.db import get_engine
@@ -29,7 +29,8 @@ def task_at(case_id: int, step: str, timeout: float = 90) -> HumanTask:
 
     def find() -> HumanTask | None:
         with Session(get_engine()) as session:
-            query = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.step == step)
+            live = col(HumanTask.set_aside_at).is_(None)  # not a task set aside when its case was reopened
+            query = select(HumanTask).where(HumanTask.case_id == case_id, HumanTask.step == step, live)
             task = session.exec(query).first()
             return task if task is not None and task.status == TaskStatus.OPEN else None
 

@@ -10,7 +10,11 @@ from sqlmodel import Session, select
 
 from flows.family_reunification import Journey, needs_escort
 from flows.family_reunification_forms import DnaResult, FamilyMember, MemberFitness, MemberNeeds
-from models import CaseStatus, Person, StepRun
+from models import CaseStatus, HumanTask, Person, StepRun, TaskStatus
+from passage.core import prefect_bridge
+from passage.core.db import get_engine
+from passage.services import amend
+from tests.conftest import wait_for
 from tests.factories import DEPARTURE
 from tests.flows.driver import closed, decide_at, start, task_at
 
@@ -44,9 +48,10 @@ def member(**fields: Any) -> FamilyMember:
 
 
 def test_a_member_who_leaves_leaves_alone() -> None:
-    journey = Journey([member(), member(full_name="Dawit"), member(full_name="Hana")])
-    journey.leave(2, "relationship not confirmed by IND: no match")
-    assert [n for n, _ in journey.going()] == [1, 3]
+    # Numbered as in IND's request: member 2 was removed by an amendment, 4 joined later.
+    journey = Journey({1: member(), 3: member(full_name="Dawit"), 4: member(full_name="Hana")})
+    journey.leave(3, "relationship not confirmed by IND: no match")
+    assert [n for n, _ in journey.going()] == [1, 4]
     assert journey.departures() == "Dawit (relationship not confirmed by IND: no match)"
 
 
@@ -115,11 +120,39 @@ def test_member_unfit_to_travel_leaves_and_no_one_is_left_to_travel(db: Session,
     )
 
 
-def test_no_dna_appointment_ends_the_case_with_the_reason(db: Session, runner: int) -> None:
+def test_no_dna_appointment_ends_the_case_when_every_member_needed_one(db: Session, runner: int) -> None:
     case = start(request([{**CHILDREN[0], "dna_requested": True}]), programme="family-reunification")
     decide(case.id or 0, "dna-appointment", approve=False, comment="family unreachable for six weeks")
     ended = closed(case.id or 0)
     assert (ended.status, ended.outcome) == (
         CaseStatus.REJECTED,
-        "no DNA sampling appointment: family unreachable for six weeks",
+        "no family member travels; left the journey: Selam Yonas (no DNA sampling appointment:"
+        " family unreachable for six weeks)",
     )
+
+
+def test_a_member_who_stays_behind_no_longer_holds_the_family(db: Session, runner: int) -> None:
+    case = start(request(CHILDREN), programme="family-reunification")
+    case_id = case.id or 0
+    visa = decide(case_id, "visa")
+    waiting = task_at(case_id, "needs-1")  # Selam's needs: the family waits on her
+    wait_for(lambda: (s := prefect_bridge.run_state(waiting.flow_run_id)) and s.pause_key == "needs-1", what="pause")
+    selam = db.exec(select(Person).where(Person.case_id == case_id, Person.number == 2)).one()
+    with Session(get_engine()) as session:
+        done = amend.remove_person(
+            session=session, ref=case.ref, actor="cw.amal", person_id=selam.id or 0, reason="stays with her mother"
+        )
+    assert (done.cancelled, done.for_review) == ([waiting.id], [visa.id])
+    # Woken (now, or by the reconciler's next pass), the run reads the case again: Dawit keeps his number (his
+    # gates stay his), and travels alone.
+    decide(case_id, "needs-2")
+    travel = decide(case_id, "travel")
+    decide(case_id, "arrival")
+    ended = closed(case_id)
+    assert (ended.status, ended.outcome) == (
+        CaseStatus.CLOSED,
+        f"1 of 1 family members arrived {TODAY}, sponsor informed",
+    )
+    assert travel.context == {"travellers": ["ዳዊት ዮናስ"], "escorted": [], "missing_documents": {}}
+    db.expire_all()
+    assert db.get(HumanTask, waiting.id).status == TaskStatus.CANCELLED  # type: ignore[union-attr]

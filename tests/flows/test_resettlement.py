@@ -1,11 +1,14 @@
 """The resettlement flow on a real Prefect server, served as `passage up` serves it."""
 
+from datetime import date
+
 from sqlmodel import Session, select
 
 from models import AuditEvent, CaseStatus, HumanTask, StepRun
 from passage.core import prefect_bridge
+from passage.core.db import get_engine
 from passage.orchestration import stack
-from passage.services import quota
+from passage.services import amend, quota
 from tests.conftest import wait_for
 from tests.flows.driver import closed, decide_at, start, task_at
 
@@ -69,3 +72,20 @@ def test_whole_procedure_to_arrival(db: Session, runner: int) -> None:
     assert ended.outcome is not None and ended.outcome.endswith("handed over to COA COA Ter Apel")
     assert approval.requested_by == "mv.tom" and plan.role == "movement_officer"
     assert approval.context["flight"] == "KL568"
+
+
+def test_a_newborn_added_while_the_case_waits_takes_a_place_and_brings_the_escort(db: Session, runner: int) -> None:
+    adult = {"full_name": "Rahim Ahmadi", "nationality": "AF", "is_principal": True}  # no minor, no flag
+    case = start(persons=[adult])
+    case_id = case.id or 0
+    decide_at(case_id, "accept-for-selection")
+    task_at(case_id, "ind-decision")  # the family's one place is reserved
+    newborn = {"full_name": "Baby Ahmadi", "nationality": "AF", "birth_date": date.today().isoformat()}
+    with Session(get_engine()) as session:
+        done = amend.add_person(session=session, ref=case.ref, actor="cw.amal", person=newborn, reason="born in Beirut")
+    assert [(line.rule, line.held, line.holds) for line in done.places] == [("national", 1, 2)]
+    assert [line.used for line in quota.usage(session=db)] == [2]
+    for step in ["ind-decision", "fit-to-travel", "orientation", "travel-documents"]:
+        decide_at(case_id, step)
+    # The flow read the case afresh when it reached the step: a minor travels now, so an escort is arranged.
+    assert task_at(case_id, "escort").role == "movement_officer"

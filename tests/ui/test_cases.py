@@ -1,15 +1,19 @@
 """The cases page: the list, and one case with its persons and who decided what."""
 
+import pytest
 from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
 
 from models import Role
 from passage.programme import DocumentState
 from passage.services.decisions import decide
 from tests.factories import FORMS, new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
+from ui import case_search
 from ui.i18n import catalog, isolated
 
 CASES = "pages/cases.py"
+PRINCIPAL = {"nationality": "SY", "is_principal": True}
 TRAVEL = {
     "step": "travel-documents",
     "form_type": "travel-documents",
@@ -108,3 +112,42 @@ def test_the_case_page_shows_where_the_case_waits_and_how_long_each_step_took(db
     timeline = at.dataframe[1].value
     decided = timeline[timeline["what"] == "Accept for selection mission: approved"]
     assert decided["took"].tolist() == ["0 s"]  # decided straight after it opened
+
+
+def listed(at: AppTest) -> list[str]:
+    """The keys of the case list's rows (`case-RST-00001`), in order."""
+    return [key for b in at.button if (key := b.key or "").startswith("case-")]
+
+
+def test_the_search_box_finds_a_case_by_a_name_in_another_script_and_keeps_it(db: Session, app: OpenApp) -> None:
+    new_case(session=db)  # محمد الأحمد
+    new_case(session=db, unhcr_ref="TUR-24-000002", persons=[{**PRINCIPAL, "full_name": "Omar Khalil"}])
+    at = app("cw.amal", page=CASES)
+    assert listed(at) == ["case-RST-00002", "case-RST-00001"]
+    at.text_input(key="cases-text").input("Mohammed al-Ahmad").run()
+    assert_clean(at)
+    assert listed(at) == ["case-RST-00001"]
+    at.button(key="case-RST-00001").click().run()
+    assert at.query_params["case"] == "RST-00001"
+    at.button(key="back").click().run()  # back to the list: the search is still there
+    assert (at.text_input(key="cases-text").value, listed(at)) == (
+        "Mohammed al-Ahmad",
+        ["case-RST-00001"],
+    )
+    at.text_input(key="cases-text").input("Fatima").run()
+    assert [c.value for c in at.caption][-1:] == ["No case found."]
+
+
+def test_the_cases_come_a_page_at_a_time(db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(case_search, "PAGE_SIZE", 2)
+    for n in range(3):
+        new_case(session=db, unhcr_ref=f"TUR-24-00000{n}", persons=[{**PRINCIPAL, "full_name": f"Layla Nasser {n}"}])
+    at = app("pm.anna", page=CASES)
+
+    assert (listed(at), at.button(key="cases-next").label) == (["case-RST-00003", "case-RST-00002"], "Next page")
+    at.button(key="cases-next").click().run()
+    assert_clean(at)
+    assert (listed(at), [c.value for c in at.caption][-1]) == (["case-RST-00001"], "Page 2")
+    assert "cases-next" not in [b.key for b in at.button]
+    at.selectbox(key="cases-status").set_value("new").run()  # a new choice: page 1 again
+    assert listed(at) == ["case-RST-00003", "case-RST-00002"]

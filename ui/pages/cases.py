@@ -2,12 +2,10 @@
 
 import streamlit as st
 
-from models import Case
 from passage.core.errors import PassageError
-from passage.programme.registry import all_programmes
-from passage.services.cases import list_cases
+from passage.services.case_search import CaseRow
 from passage.services.timeline import case_view
-from ui import case_actions, case_amend, views
+from ui import case_actions, case_amend, case_search, views
 from ui.export import csv_button
 from ui.i18n import format_date, isolated, t
 from ui.state import current_user, session
@@ -16,39 +14,44 @@ from ui.text import code, explain_md, plain
 
 def case_list(user: str) -> None:
     st.title(t("Cases"))
-    # Labels made before the widget, not in format_func: AppTest formats a chosen value outside the run.
-    titles = {"": t("All programmes")} | {slug: t(p.title) for slug, p in all_programmes().items()}
-    programme = st.selectbox(t("Programme"), list(titles), format_func=titles.__getitem__)
-    with session() as s:
-        rows = list_cases(session=s, actor=user, programme=programme or None)
+    case_search.filter_bar()
+    try:
+        page = case_search.found(user)
+    except PassageError as exc:  # a refusal of the search (none of the choices can be wrong as offered)
+        st.error(explain_md(exc))
+        return
     # One button per case, its line of text, as in the inbox: a row of columns (reference, title, status,
     # an "Open" button) made 200 cases about 2,000 elements, which the browser also had to take down
     # when the user went on to another page (the inbox's render benchmark starts here).
     with st.container(key="case-list"):
-        for case in rows:
-            if st.button(case_label(case), key=f"case-{case.ref}", type="tertiary"):
-                st.query_params["case"] = case.ref
+        for row in page.rows:
+            if st.button(case_label(row), key=f"case-{row.ref}", type="tertiary"):
+                st.query_params["case"] = row.ref
                 st.rerun()
+    if not page.rows:
+        st.caption(t("No case found."))
+    case_search.pager(page)
     csv_button(
         [
             {
-                "ref": case.ref,
-                "title": case.title,
-                "programme": case.programme,
-                "status": case.status.value,
-                "step": case.current_step or "",
-                "opened": format_date(case.created_at),
+                "ref": row.ref,
+                "title": row.title,
+                "programme": row.programme,
+                "status": row.status.value,
+                "step": row.step or "",
+                "opened": format_date(row.opened_at),
             }
-            for case in rows
+            for row in page.rows
         ],
         name="cases",
     )
+    case_actions.bulk_bar(user, [row.ref for row in page.rows])
 
 
-def case_label(case: Case) -> str:
+def case_label(row: CaseRow) -> str:
     """One line: reference, title, status and the step the case is at."""
-    step = f" · {plain(case.current_step)}" if case.current_step else ""
-    return f"{code(case.ref)} **{plain(isolated(case.title))}** — {plain(t(case.status.value))}{step}"
+    step = f" · {plain(row.step)}" if row.step else ""
+    return f"{code(row.ref)} **{plain(isolated(row.title))}** — {plain(t(row.status.value))}{step}"
 
 
 def case_page(user: str, ref: str) -> None:
