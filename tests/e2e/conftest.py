@@ -1,5 +1,9 @@
-"""One `passage up` and one Chromium for the whole session (a stack takes most of a minute to start); a fresh
-browser context (so a fresh login) per test. A test that changes a case works on a case of its own."""
+"""One `passage up` and one Chromium for all the browser tests (a stack takes most of a minute to start); a fresh
+browser context (so a fresh login) per test. A test that changes a case works on a case of its own.
+
+Package scope, not session: Playwright's sync API runs an event loop in this thread while it is open, and
+the flow tests that come after would find it there (Prefect's sync client then fails); the stack would idle
+through the rest of the run too."""
 
 import tempfile
 from collections.abc import Iterator
@@ -12,13 +16,13 @@ from tests.e2e.harness import LiveStack, MissingBrowser, chromium, passage_up
 from tests.e2e.pages import Inbox
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live() -> Iterator[LiveStack]:
     with tempfile.TemporaryDirectory(prefix="passage-e2e-") as home, passage_up(Path(home)) as stack:
         yield stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     try:
         with chromium() as launched:

@@ -134,11 +134,11 @@ def test_the_inbox_works_under_its_content_security_policy(live: LiveStack, brow
     assert response is not None and "frame-ancestors 'none'" in response.headers["content-security-policy"]
     inbox.log_in("pm.anna", live.password)
     inbox.shows_inbox()
-    inbox.open_task("RST-00002")
+    inbox.open_task("RST-00003")  # waits at acceptance; test_inbox_flow moves RST-00002 on
     expect(inbox.main().get_by_text("waiting at accept-for-selection")).to_be_visible()
     inbox.go("Cases")
     expect(inbox.heading("Cases")).to_be_visible()
-    inbox.open_case("RST-00002")
+    inbox.open_case("RST-00003")
     expect(inbox.main().get_by_test_id("stDataFrame").first).to_be_visible()
     inbox.go("Dashboards")
     expect(inbox.heading("Dashboards")).to_be_visible()
@@ -157,7 +157,7 @@ def test_a_table_offers_no_download_of_its_cells(live: LiveStack, browser: Brows
     inbox.log_in("pm.anna", live.password)
     inbox.shows_inbox()
     inbox.go("Cases")
-    inbox.open_case("RST-00002")
+    inbox.open_case("RST-00003")
     table = inbox.main().get_by_test_id("stDataFrame").first
     table.hover()
     toolbar = inbox.main().get_by_test_id("stElementToolbar").first
