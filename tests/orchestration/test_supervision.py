@@ -186,7 +186,7 @@ def test_a_killed_prefect_server_is_reported_restarted_on_its_port_and_cases_mov
     env |= {"PASSAGE_HOME": str(up.home), "PASSAGE_PREFECT_PORT": str(port)}
     opened = subprocess.run(
         [sys.executable, "-m", "passage.cli", "cases", "start", "resettlement-nl", "--file", str(case_file)]
-        + ["--as", "cw.amal", "--json"],
+        + ["--as", "cw.amal", "--json", "--open-anyway"],  # the demo family has the same people
         cwd=ROOT,
         env=env,
         capture_output=True,
