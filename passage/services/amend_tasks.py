@@ -16,29 +16,22 @@ from sqlmodel import Session, col, select
 from models import Case, HumanTask, TaskStatus
 from passage.core import prefect_bridge as prefect
 from passage.core.errors import PassageError
-from passage.services import access, audit, reviews
+from passage.services import access, human_tasks, reviews
 
 log = logging.getLogger(__name__)
-WAITING = (TaskStatus.OPEN, TaskStatus.EXPIRED)  # an expired task's run still waits at it
 BUSY_RETRIES = (0.0, 0.2, 0.6)  # as delivery.py's: each try reads the run's state afresh
 
 
 def cancel_tasks_about(*, session: Session, case: Case, name: str, names: set[str]) -> list[HumanTask]:
     """Cancel the open tasks asked about the removed person (audited); returns them, to wake their runs."""
-    query = select(HumanTask).where(HumanTask.case_id == case.id, col(HumanTask.status).in_(WAITING))
-    tasks = [task for task in session.exec(query).all() if reviews.asked_about(task, names) == name]
-    for task in tasks:
-        task.status = TaskStatus.CANCELLED
-        session.add(task)
-        audit.record(
-            session=session,
-            actor=access.SYSTEM,
-            action="task.cancelled",
-            case_id=case.id,
-            task_id=task.id,
-            detail={"step": task.step, "why": "its person was removed from the case"},
-        )
-    return tasks
+    query = select(HumanTask).where(HumanTask.case_id == case.id, col(HumanTask.status).in_(human_tasks.WAITING))
+    about = [task for task in session.exec(query).all() if reviews.asked_about(task, names) == name]
+    why = {"why": "its person was removed from the case"}
+    return [
+        task
+        for task in about
+        if human_tasks.cancel_waiting(session=session, task=task, actor=access.SYSTEM, detail=why)
+    ]
 
 
 def rename(*, session: Session, case_id: int, renamed: dict[str, str]) -> None:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -131,6 +131,32 @@ def _open_again(session: Session, task: HumanTask, request: TaskRequest) -> None
         detail={"step": task.step, "due_at": request.due_at.isoformat()},
     )
     notifications.enqueue_assignment(session=session, task=task, stamp=f"{task.created_at:%Y%m%d%H%M%S}")
+
+
+# The tasks whose run still waits at them: open, or expired for a manager to re-open.
+WAITING = (TaskStatus.OPEN, TaskStatus.EXPIRED)
+
+
+def cancel_waiting(*, session: Session, task: HumanTask, actor: str, detail: dict[str, Any] | None = None) -> bool:
+    """Cancel `task` if it still waits as it was read (audited; the caller commits); False when it was decided
+    this very moment: its decision stays (a guarded UPDATE, not the row as loaded, decides which came first)."""
+    guarded = session.execute(
+        update(HumanTask)
+        .where(col(HumanTask.id) == task.id, col(HumanTask.status) == task.status, col(HumanTask.status).in_(WAITING))
+        .values(status=TaskStatus.CANCELLED)
+    )
+    if guarded.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(task)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="task.cancelled",
+        case_id=task.case_id,
+        task_id=task.id,
+        detail={"step": task.step, **(detail or {})},
+    )
+    return True
 
 
 def get_task(*, session: Session, task_id: int) -> HumanTask:

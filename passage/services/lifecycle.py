@@ -26,7 +26,7 @@ from models import Case, CaseStatus, Decision, HumanTask, Role, TaskStatus
 from models.case import WithdrawReason
 from models.common import clean_text, utcnow
 from passage.core.errors import CaseNotOpen, CaseOnHold, FormInvalid, NotPermitted, PassageError
-from passage.services import access, audit, cancellation, cases, delivery, notifications, quota
+from passage.services import access, audit, cancellation, cases, delivery, human_tasks, notifications, quota
 
 BULK_LIMIT = 200
 REOPENABLE = (CaseStatus.WITHDRAWN, CaseStatus.REJECTED)
@@ -250,27 +250,13 @@ def withdraw(*, session: Session, ref: str, actor: str, reason: WithdrawReason |
 
 def _cancel_tasks(session: Session, case_id: int, actor: str, now: datetime) -> list[int]:
     """Cancel the case's tasks still waiting (open, or expired for a manager to re-open) and tell their people."""
-    waiting = (TaskStatus.OPEN, TaskStatus.EXPIRED)
-    query = select(HumanTask).where(HumanTask.case_id == case_id, col(HumanTask.status).in_(waiting))
+    query = select(HumanTask).where(HumanTask.case_id == case_id, col(HumanTask.status).in_(human_tasks.WAITING))
     cancelled = []
     for task in session.exec(query).all():
-        guarded = session.execute(
-            update(HumanTask)
-            .where(col(HumanTask.id) == task.id, col(HumanTask.status) == task.status)
-            .values(status=TaskStatus.CANCELLED)
-        )
-        if guarded.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # decided this very moment: its decision stays, and is not delivered (the case is closed)
-        audit.record(
-            session=session,
-            actor=actor,
-            action="task.cancelled",
-            case_id=case_id,
-            task_id=task.id,
-            detail={"step": task.step},
-        )
-        notifications.enqueue_cancellation(session=session, task=task, now=now)
-        cancelled.append(task.id or 0)
+        # One decided this very moment is left: its decision stays, and is not delivered (the case is closed).
+        if human_tasks.cancel_waiting(session=session, task=task, actor=actor):
+            notifications.enqueue_cancellation(session=session, task=task, now=now)
+            cancelled.append(task.id or 0)
     return cancelled
 
 

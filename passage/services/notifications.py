@@ -153,6 +153,12 @@ def task_facts(task: HumanTask, ref: str) -> messages.TaskFacts:
     )
 
 
+def _facts_of(session: Session, task: HumanTask) -> messages.TaskFacts:
+    """What a message about `task` says of it, with its case's reference."""
+    case = session.get(Case, task.case_id)
+    return task_facts(task, case.ref if case is not None else f"case {task.case_id}")
+
+
 def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | None = None, stamp: str = "") -> None:
     """A gate opened: tell each person of its role in its programme (not those who chose the digest).
 
@@ -160,8 +166,7 @@ def enqueue_assignment(*, session: Session, task: HumanTask, now: datetime | Non
     `stamp` tells apart a task opened again (its case reopened) from its first opening, which was told.
     """
     now, settings, zone = now or utcnow(), get_settings(), office_hours().zone
-    case = session.get(Case, task.case_id)
-    facts, rows = task_facts(task, case.ref if case is not None else f"case {task.case_id}"), []
+    facts, rows = _facts_of(session, task), []
     suffix = f":{stamp}" if stamp else ""
     for person in recipients(session=session, role=task.role.value, programme=task.programme):
         if person.digest:
@@ -188,8 +193,7 @@ def enqueue_cancellation(*, session: Session, task: HumanTask, now: datetime | N
     the case and the gate, never the reason for the withdrawal (it can be a person's health or death).
     """
     now, settings, zone = now or utcnow(), get_settings(), office_hours().zone
-    case = session.get(Case, task.case_id)
-    facts = task_facts(task, case.ref if case is not None else f"case {task.case_id}")
+    facts = _facts_of(session, task)
     people = recipients(session=session, role=task.role.value, programme=task.programme)
     if task.assignee is not None:
         people = [p for p in people if p.username == task.assignee] or [
