@@ -2,7 +2,7 @@
 
 The intake form (ui/intake_form.py) and its tables of persons (ui/intake_table.py) build their widgets
 from these, so a new programme's case file needs no UI code. Labels, help and choices are English keys
-of the translation catalogue (ui/locales/nl/intake_form.toml); countries are named by CLDR (Babel).
+of the translation catalogue (passage/core/locales/nl/intake_form.toml); countries are named by CLDR (Babel).
 """
 
 import types

@@ -18,9 +18,10 @@ from sqlmodel import Session
 
 from passage.core.db import get_engine, init_db
 from passage.core.errors import PassageError
+from passage.core.i18n import LANGUAGES
 from passage.core.settings import get_settings
 from passage.services import audit, auth, users
-from ui.i18n import LANGUAGE_KEY, LANGUAGES, current_language, set_language, t
+from ui.i18n import LANGUAGE_KEY, current_language, set_language, t
 from ui.text import explain_md, plain
 
 TICKET = "passage.ticket"

@@ -6,8 +6,8 @@ from hypothesis import settings
 from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
+from passage.core.i18n import reason_in
 from tests.fuzz.conftest import PROFILE
-from ui.i18n import reason_in
 
 SCALE = 10 if PROFILE == "deep" else 1
 
@@ -27,5 +27,5 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 
 def untranslated(reasons: Iterable[str]) -> list[str]:
-    """The reasons a Dutch reader would read in English: each must have an entry (ui/locales/nl)."""
+    """The reasons a Dutch reader would read in English: each must have an entry (passage/core/locales/nl)."""
     return [reason for reason in reasons if reason_in("nl", reason) == reason]

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from passage.core import schema
+from passage.core.i18n import catalog
 from tests.packaging.project import PACKAGES, PYPROJECT, ROOT
-from ui.i18n import catalog
 
 # What the installed code prints: where it was imported from, and its Dutch catalogue.
 INSTALLED_CATALOGUE = "import json, ui.i18n as i18n; print(json.dumps([i18n.__file__, i18n.catalog('nl')]))"

@@ -5,12 +5,13 @@ from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from models import Role
+from passage.core.i18n import catalog
 from passage.programme import DocumentState
 from passage.services.decisions import decide
 from tests.factories import FORMS, new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
 from ui import case_search
-from ui.i18n import catalog, isolated
+from ui.i18n import isolated
 
 CASES = "pages/cases.py"
 PRINCIPAL = {"nationality": "SY", "is_principal": True}

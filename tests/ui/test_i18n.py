@@ -11,12 +11,13 @@ from models import User
 from models.common import utcnow
 from passage.core import errors, prefect_bridge
 from passage.core.errors import TaskNotOpen
+from passage.core.i18n import catalog, reason_in
 from passage.services import auth
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean, markdown
 from tests.ui.test_inbox import IND_DECISION, fill
-from ui.i18n import catalog, explain, isolated, reason_in
+from ui.i18n import explain, isolated
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -158,7 +159,7 @@ def test_each_dutch_entry_is_defined_in_one_file() -> None:
     """Two files with the same key: the later silently wins, and the two could come to disagree."""
     seen: dict[str, str] = {}
     twice = []
-    for path in sorted((UI / "locales" / "nl").glob("*.toml")):
+    for path in sorted((UI.parent / "passage" / "core" / "locales" / "nl").glob("*.toml")):
         for key in tomllib.loads(path.read_text(encoding="utf-8")):
             if key in seen:
                 twice.append(f"{key!r} in {seen[key]} and {path.name}")

@@ -10,11 +10,12 @@ from streamlit.testing.v1 import AppTest
 from models import Case, CaseStatus
 from passage.core import prefect_bridge
 from passage.core.db import get_engine
+from passage.core.i18n import catalog
 from passage.programme.registry import all_programmes
 from passage.services.cases import list_cases, persons_of
 from passage.services.users import set_language
 from tests.ui.conftest import OpenApp, assert_clean
-from ui.i18n import catalog, isolated
+from ui.i18n import isolated
 
 NEW_CASE = "pages/new_case.py"
 RESETTLEMENT = all_programmes()["resettlement-nl"]

@@ -11,12 +11,12 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Element, Node
 
 from models import AuditEvent
+from passage.core.i18n import catalog
 from passage.programme.registry import all_programmes
 from passage.services.users import set_language
 from tests.factories import new_case, referral
 from tests.ui.conftest import OpenApp, assert_clean
 from tests.ui.test_new_case import NEW_CASE, errors, stored
-from ui.i18n import catalog
 from ui.intake_fields import are_countries, choices, is_country, is_model, item_type, label, option_label, unwrap
 from ui.text import plain
 

@@ -6,12 +6,12 @@ from sqlmodel import Session
 
 from models import NotificationKind, NotificationStatus
 from models.common import utcnow
+from passage.core.i18n import catalog
 from passage.core.notify import Notifier
 from passage.services.notifications import send_due
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
 from tests.ui.conftest import OpenApp, assert_clean
-from ui.i18n import catalog
 
 PAGE = "pages/outbox.py"
 
