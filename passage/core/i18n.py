@@ -8,8 +8,14 @@ lists the ones missing. The inbox's `t()` (ui/i18n.py) reads the same catalogue 
 
 import re
 import tomllib
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale, dates, lists, numbers
+
+from passage.core.settings import get_settings
 
 LANGUAGES = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
@@ -79,3 +85,61 @@ def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
                 seen.add(part)
         templates.append((len(literal), re.compile(regex, re.DOTALL), value))
     return [(pattern, value) for _size, pattern, value in sorted(templates, key=lambda entry: -entry[0])]
+
+
+# --- Formatting for a reader (Babel, CLDR). Times are stored in UTC and shown in the office's time zone.
+
+
+def office_zone() -> ZoneInfo:
+    """The office's time zone (PASSAGE_OFFICE_TIMEZONE, Europe/Amsterdam by default): every time shown."""
+    return ZoneInfo(get_settings().office_timezone)
+
+
+def local(moment: datetime) -> datetime:
+    """`moment` on the office's clock (a naive datetime is UTC, as the database stores it)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(office_zone())
+
+
+def format_date(language: str, day: date | None) -> str:
+    """23-11-2026 in Dutch, 23 Nov 2026 in English (a datetime's date on the office's clock); empty for none."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = local(day).date()
+    return dates.format_date(day, format=_DATE_FORMATS[language], locale=language)
+
+
+def format_datetime(language: str, moment: datetime | None) -> str:
+    """The date as `format_date`, then the 24-hour time, on the office's clock; empty for none."""
+    if moment is None:
+        return ""
+    on_clock = local(moment)
+    return f"{format_date(language, on_clock.date())} {on_clock:%H:%M}"
+
+
+def plural(language: str, count: int, one: str, other: str, /, **values: object) -> str:
+    """`one` or `other` by CLDR's plural rule of `language`, translated, with `{count}` and `values` filled:
+    `plural(lang, n, "{count} family member", "{count} family members")`. The Dutch entries are the two
+    English texts as keys, each with its own Dutch form."""
+    form = one if Locale.parse(language).plural_form(count) == "one" else other
+    return translate(language, form, count=count, **values)
+
+
+def format_list(language: str, items: list[str]) -> str:
+    """ "a, b and c" / "a, b en c"."""
+    return lists.format_list(items, locale=language)
+
+
+def format_number(language: str, number: float) -> str:
+    """1,234.5 / 1.234,5."""
+    return numbers.format_decimal(number, locale=language)
+
+
+def format_duration(language: str, duration: timedelta) -> str:
+    """ "3 days" / "3 dagen": the largest unit that fits, as CLDR words it."""
+    return dates.format_timedelta(duration, locale=language)
+
+
+# Babel's pattern per language: Dutch offices write 23-11-2026; English readers 23 Nov 2026.
+_DATE_FORMATS = {"en": "d MMM yyyy", "nl": "dd-MM-yyyy"}
