@@ -1,7 +1,7 @@
 # Two commands on a fresh machine: `make up` (the whole stack with demo data) and `make test`.
 # Each makes its own virtual environment from pyproject.toml, pinned by constraints.txt.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
