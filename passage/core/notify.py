@@ -3,6 +3,10 @@
 Apprise never raises: `notify()` answers False when a target is down (None when no target matched),
 `add()` answers False for a malformed URL. A message counts as delivered only on a True answer,
 per target, so a retry after a partial failure does not repeat what already went out.
+
+Beside Apprise's `urls:`, the file may name one SMTP server (`mail:`, a mailto:// or mailtos:// URL
+without recipients): a person no URL is tagged for is then mailed at their own address through it.
+An address is personal data: Apprise's log records and the errors kept here show it as [e-mail].
 """
 
 import hashlib
@@ -12,12 +16,35 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import apprise
 import yaml
 
 TAG_KINDS = ("user", "role", "programme", "lead")
 TAG = re.compile(r"^(?P<kind>[a-z]+):(?P<value>\S+)$")
+MAIL_SCHEMES = ("mailto", "mailtos")
+RECIPIENT_KEYS = ("to", "cc", "bcc")  # a `mail:` URL naming one would copy every person's mail to it
+# An address as Apprise writes it in a log line or a URL (where @ is %40).
+ADDRESS = re.compile(r"[\w.%+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
+
+
+def redact(text: str) -> str:
+    """`text` with every e-mail address replaced by [e-mail]."""
+    return ADDRESS.sub("[e-mail]", text)
+
+
+class _Redact(logging.Filter):
+    """Apprise logs each recipient ("Sent Email to ..."): its records reach handlers without the address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        if ADDRESS.search(text):
+            record.msg, record.args = redact(text), None
+        return True
+
+
+logging.getLogger("apprise").addFilter(_Redact())
 
 
 @dataclass(frozen=True)
@@ -44,14 +71,38 @@ def _target_id(server: Any) -> str:
     return hashlib.sha1(str(server.url(privacy=False)).encode()).hexdigest()[:12]
 
 
+def _top_level(config_text: str | None) -> dict[str, Any]:
+    """The top-level keys of a routing file (none when it is not a YAML mapping)."""
+    try:
+        root = yaml.safe_load(config_text or "")
+    except yaml.YAMLError:
+        return {}
+    return root if isinstance(root, dict) else {}
+
+
+def _mail(top: dict[str, Any]) -> str | None:
+    """The `mail:` URL of a routing file, if it has one."""
+    value = top.get("mail")
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def mail_to(mail_url: str, address: str) -> str:
+    """The `mail:` URL with one recipient added (a query parameter, so `?from=` and the rest stay)."""
+    parts = urlsplit(mail_url.strip())
+    query = [*parse_qsl(parts.query, keep_blank_values=True), ("to", address)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 class Notifier:
-    """Sends messages to the URLs whose tags include all of a message's tags."""
+    """Sends messages to the URLs whose tags include all of a message's tags, else to a person's own address."""
 
     def __init__(self, config_text: str | None, *, source: str = "notify.yml", app_url: str = "") -> None:
         self.source = source
         self._asset = apprise.AppriseAsset(app_id="Passage", app_desc="Passage notifications", app_url=app_url)
         self._apprise = apprise.Apprise(asset=self._asset)
-        if config_text:
+        top = _top_level(config_text)
+        self.mail = _mail(top)
+        if config_text and not (self.mail and "urls" not in top):  # Apprise warns of a file without URLs
             config = apprise.AppriseConfig(asset=self._asset)
             config.add_config(config_text, format="yaml")
             self._apprise.add(config)
@@ -70,11 +121,27 @@ class Notifier:
     def has_route(self, tags: list[str], *, any_of: bool = False) -> bool:
         return bool(self.targets(tags, any_of=any_of))
 
+    def _mailbox(self, address: str) -> list[Any]:
+        """The `mail:` server sending to `address` alone (none without a `mail:` setting)."""
+        server = apprise.Apprise.instantiate(mail_to(self.mail, address), asset=self._asset) if self.mail else None
+        return [server] if server else []
+
     def deliver(
-        self, *, tags: list[str], title: str, body: str, done: list[str] | None = None, any_of: bool = False
+        self,
+        *,
+        tags: list[str],
+        title: str,
+        body: str,
+        done: list[str] | None = None,
+        any_of: bool = False,
+        email: str | None = None,
     ) -> Delivery:
-        """Send to every target of `tags` not in `done`; ok only when each of them answered True."""
-        servers = self.targets(tags, any_of=any_of)
+        """Send to every target of `tags` not in `done`; ok only when each of them answered True.
+
+        `email` is the person's own address: used (through the `mail:` server) only when no URL carries the
+        tags, so an entry for a person in the file replaces their e-mail.
+        """
+        servers = self.targets(tags, any_of=any_of) or (self._mailbox(email) if email else [])
         if not servers:
             return Delivery(ok=False, error=f"no URL in {self.source} is tagged {' + '.join(tags)}")
         delivered, errors = list(done or []), []
@@ -94,7 +161,7 @@ class Notifier:
             if sent is True:
                 delivered.append(target)
             else:
-                errors.append(f"{server.url(privacy=True)}: {reason}")
+                errors.append(redact(f"{server.url(privacy=True)}: {reason}"))
         failed = "; ".join(errors)[:1000] or None
         return Delivery(ok=not errors, delivered=delivered, error=failed)
 
@@ -164,6 +231,21 @@ def _entry_tags(node: yaml.Node) -> list[tuple[int, str]]:
     return found
 
 
+def _mail_fault(node: yaml.Node) -> str | None:
+    """What is wrong with a `mail:` setting: one mailto(s):// URL Apprise accepts, naming no recipient."""
+    value = yaml.safe_load(yaml.serialize(node))
+    if not isinstance(value, str) or urlsplit(value.strip()).scheme not in MAIL_SCHEMES:
+        return "`mail:` must be one mailto:// or mailtos:// URL (the SMTP server every person is mailed through)"
+    named = {key for key, _ in parse_qsl(urlsplit(value.strip()).query)} & set(RECIPIENT_KEYS)
+    probe = "someone@example.org"
+    server = apprise.Apprise.instantiate(mail_to(value, probe))
+    if server is None:
+        return "malformed `mail:` URL (Apprise cannot build a notifier from it)"
+    if named or list(getattr(server, "targets", [])) != [(False, probe)]:
+        return "`mail:` names no recipient (to=, cc=, bcc= or an address in the path): each person's is added"
+    return None
+
+
 def check_config(text: str, known: Known) -> list[Fault]:
     """Every fault of an Apprise YAML routing file, with its line: syntax, malformed URLs, unknown tags."""
     try:
@@ -184,7 +266,11 @@ def check_config(text: str, known: Known) -> list[Fault]:
         for tag in _split_tags(yaml.safe_load(yaml.serialize(value)))
     ]
     faults += [Fault(line, problem) for line, tag in global_tags if (problem := known.fault(tag))]
+    if "mail" in keys and (problem := _mail_fault(keys["mail"][1])):
+        faults.append(Fault(keys["mail"][1].start_mark.line + 1, problem))
     urls = keys.get("urls")
+    if urls is None and "mail" in keys:
+        return faults  # e-mail for everyone, nothing else
     if urls is None or not isinstance(urls[1], yaml.SequenceNode):
         return [*faults, Fault(urls[0].start_mark.line + 1 if urls else 1, "`urls:` must be a list of URLs")]
     for entry in urls[1].value:

@@ -142,7 +142,7 @@ def seed(*, session: Session) -> list[str]:
     """Create the demo users, and the demo cases once; returns the refs of cases started now."""
     seed_users(session=session)
 
-    seed_notifications(session=session, users=[(user.username, str(user.email)) for user in USERS])
+    seed_notifications(session=session, usernames=[user.username for user in USERS])
     if session.exec(select(Case.id)).first() is not None:
         return []
     return [

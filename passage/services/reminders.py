@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func
 from models import Case, HumanTask, NotificationKind, NotifyPreference, ReminderMark, RoleGrant, TaskStatus, User
 from models.common import utcnow
 from passage.core import messages
-from passage.core.business_hours import due_threshold, is_office_time
+from passage.core.business_hours import due_threshold, is_office_time, is_working_day
 from passage.core.settings import get_settings
 from passage.services.notifications import (
     Recipient,
@@ -178,7 +178,7 @@ def digest_sweep(*, session: Session, now: datetime | None = None) -> SweepResul
     """One message per person who chose the digest, listing all their open and overdue tasks (once a day)."""
     now, settings, hours = now or utcnow(), get_settings(), office_hours()
     today = now.astimezone(hours.zone).date()
-    if today.weekday() >= 5:
+    if not is_working_day(today, hours):  # weekends and holidays: the next working morning's digest lists it all
         return SweepResult()
     audience = Audience(session, digest_only=True)
     if not audience.people:

@@ -97,6 +97,8 @@ def set_active(*, session: Session, actor: str, username: str, active: bool) -> 
         raise PassageError("'{username}' is a service account: it never logs in, and is not enabled", username=username)
     user.active = active
     session.add(user)
+    if not active:  # their logins end now: a cookie must not come back to life if they are enabled again
+        auth.end_sessions(session=session, username=username)
     action = "user.enabled" if active else "user.disabled"
     audit.record(session=session, actor=actor, action=action, detail={"username": username})
     session.commit()

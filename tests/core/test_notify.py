@@ -1,5 +1,6 @@
 """The Apprise routing file: every fault reported with its line, before anything is sent."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from models import Role
-from passage.core.notify import Known, check_config, url_accepted
+from passage.core.notify import Known, Notifier, check_config, mail_to, redact, url_accepted
+from passage.demo.routing import demo_routing
 from passage.programme.registry import all_programmes, all_scheduled, flow_named
 
 KNOWN = Known(
@@ -100,3 +102,56 @@ def test_the_scheduled_flows_are_found_by_name_for_the_worker() -> None:
         "notify-digest": "0 9 * * 1-5",
         "weekly-report": "0 7 * * 1",
     }
+
+
+MAIL = "mailto://127.0.0.1:8025?from=passage@example.org&format=text"
+
+
+@pytest.mark.parametrize(
+    ("setting", "fault"),
+    [
+        (MAIL, None),
+        ("mailtos://passage:secret@smtp.example.org:587?from=passage@example.org", None),
+        (f"{MAIL}&to=everyone@example.org", "`mail:` names no recipient"),
+        (f"{MAIL}&bcc=archive@example.org", "`mail:` names no recipient"),  # would copy every person's mail
+        ("mailto://u:p@smtp.example.org/boss@example.org?from=passage@example.org", "`mail:` names no recipient"),
+        ("json://127.0.0.1:9/x", "`mail:` must be one mailto:// or mailtos:// URL"),
+        ("[a, b]", "`mail:` must be one mailto:// or mailtos:// URL"),
+        ("mailto://", "malformed `mail:` URL"),
+    ],
+)
+def test_the_mail_setting_is_one_smtp_url_naming_no_recipient(setting: str, fault: str | None) -> None:
+    faults = check_config(f"version: 1\nmail: {setting}\n", KNOWN)  # no `urls:`: e-mail for everyone is enough
+    if fault is None:
+        assert faults == []
+    else:
+        (only,) = faults
+        assert only.line == 2 and only.message.startswith(fault), only
+
+
+def test_the_demo_routing_file_is_clean_and_mails_everyone() -> None:
+    text = demo_routing()
+    assert check_config(text, KNOWN) == []
+    assert Notifier(text).mail == "mailto://127.0.0.1:8025?from=passage@example.org&format=text"
+    assert "user:" not in text  # no entry per person: their own addresses
+
+
+def test_the_production_example_is_clean() -> None:
+    example = Path(__file__).resolve().parents[2] / "deploy" / "notify.yml"
+    assert check_config(example.read_text(encoding="utf-8"), KNOWN) == []
+
+
+def test_a_persons_address_is_added_as_the_only_recipient() -> None:
+    url = mail_to("mailtos://u:p%40ss@smtp.example.org:587?from=passage@example.org", "a.b+c@example.org")
+    assert url == "mailtos://u:p%40ss@smtp.example.org:587?from=passage%40example.org&to=a.b%2Bc%40example.org"
+
+
+def test_addresses_never_reach_a_log_record_from_apprise(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="apprise")
+    logging.getLogger("apprise").warning('Sending email to "%s" failed.', "mo.sara@example.org")
+    logging.getLogger("apprise").info("url mailto://h/mo.sara%40example.org?to=x")
+    assert [r.getMessage() for r in caplog.records] == [
+        'Sending email to "[e-mail]" failed.',
+        "url mailto://h/[e-mail]?to=x",
+    ]
+    assert redact("to pm.anna@example.org and cw.amal@example.org") == "to [e-mail] and [e-mail]"

@@ -82,7 +82,7 @@ def test_an_overdue_reminder_says_so_in_each_language(db: Session, task_id: int)
     set_digest(session=db, username="pm.joost", digest=True)
     reminder_sweep(session=db, now=at("2026-01-12 15:00"))
     (english,) = db.exec(select(Notification).where(Notification.kind == NotificationKind.REMINDER)).all()
-    assert english.title == "[Passage] Overdue: Accept for selection mission (RST-00001) was due Fri 9 Jan 2026 15:00"
+    assert english.title == "[Passage] Overdue: Accept for selection mission (RST-00001) was due 9 Jan 2026 15:00"
     db.delete(english)
     db.commit()
     anna = db.get(User, "pm.anna")
@@ -91,7 +91,10 @@ def test_an_overdue_reminder_says_so_in_each_language(db: Session, task_id: int)
     db.commit()
     reminder_sweep(session=db, now=at("2026-01-14 15:00"))
     dutch = db.exec(select(Notification).where(Notification.kind == NotificationKind.REMINDER)).one()
-    assert dutch.title == "[Passage] Te laat: Accept for selection mission (RST-00001) moest af op vr 9 jan 2026 15:00"
+    assert (
+        dutch.title
+        == "[Passage] Te laat: Accepteren voor selectiemissie (RST-00001), uiterste datum was 09-01-2026 15:00"
+    )
 
 
 def test_a_decided_task_is_not_reminded(db: Session, task_id: int) -> None:
@@ -147,9 +150,9 @@ def test_the_digest_lists_each_persons_open_tasks_in_one_message_once_a_day(db: 
     joost = digests["pm.joost"]
     assert joost.title == "[Passage] Your tasks: 2 open, 1 overdue"
     lines = joost.body.splitlines()
-    assert lines[2] == "- OVERDUE RST-00001 · Accept for selection mission · Due Fri 9 Jan 2026 12:00"
+    assert lines[2] == "- OVERDUE RST-00001 · Accept for selection mission · Due: 9 Jan 2026 12:00"
     assert lines[3].endswith(f"/?task={overdue}")
-    assert lines[4] == "- RST-00002 · Accept for selection mission · Due Fri 16 Jan 2026 12:00"
+    assert lines[4] == "- RST-00002 · Accept for selection mission · Due: 16 Jan 2026 12:00"
     assert lines[5].endswith(f"/?task={later}")
     assert digests["cw.pieter"].title == "[Passage] Your tasks: 1 open, 0 overdue"
     assert digest_sweep(session=db, now=at("2026-01-13 09:00")).digests == 2
@@ -171,6 +174,6 @@ def test_a_digest_is_sent_in_dutch_for_a_dutch_reader(db: Session) -> None:
     assert digest.title == "[Passage] Uw taken: 1 open, 1 te laat"
     assert (
         digest.body.splitlines()[2]
-        == "- TE LAAT RST-00001 · Accept for selection mission · Deadline vr 9 jan 2026 12:00"
+        == "- TE LAAT RST-00001 · Accepteren voor selectiemissie · Uiterste datum: 09-01-2026 12:00"
     )
     assert digest.next_attempt_at == at("2026-01-12 09:00")
