@@ -1,7 +1,9 @@
-"""Export any list on a page to CSV: one button, one CSV builder (passage.core.tabular, shared with the reports).
+"""Export any list on a page to CSV and Excel: one pair of buttons, one builder of each (passage.core.tabular,
+shared with the reports).
 
-Usage on a page: `csv_button(rows, name="cases")` under the list, where `rows` are the dicts (or
-pydantic models) the page shows; the file is `<name>-<date>.csv`.
+Usage on a page: `export_buttons(rows, name="cases")` under the list, where `rows` are the dicts (or
+pydantic models) the page shows; the files are `<name>-<date>.csv` (UTF-8 with a BOM, ';' separated: as a
+Dutch Excel opens it) and `<name>-<date>.xlsx` (typed cells, frozen header).
 
 Every table on a page is shown by `table`, never by st.dataframe directly: Streamlit's own table toolbar
 can copy or download the cells as they are, so a name typed as `=HYPERLINK(...)` would reach a
@@ -15,20 +17,32 @@ from datetime import date
 import streamlit as st
 from pydantic import BaseModel
 
-from passage.core.tabular import cell_text, to_csv
+from passage.core.tabular import cell_text, to_csv, to_xlsx
 from ui.i18n import t
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-def csv_button(rows: Sequence[Mapping[str, object] | BaseModel], *, name: str, key: str | None = None) -> None:
-    """A download button for `rows` as CSV (disabled when there is nothing to export)."""
+
+def export_buttons(rows: Sequence[Mapping[str, object] | BaseModel], *, name: str, key: str | None = None) -> None:
+    """Download buttons for `rows` as CSV and as Excel, side by side (disabled when there is nothing to export)."""
+    stem, key = f"{name}-{date.today().isoformat()}", key or f"export-{name}"
+    with st.container(horizontal=True):
+        download_button(t("Export CSV"), to_csv(rows), file_name=f"{stem}.csv", key=f"{key}-csv", disabled=not rows)
+        download_button(
+            t("Export Excel"), to_xlsx({name: rows}), file_name=f"{stem}.xlsx", key=f"{key}-xlsx", disabled=not rows
+        )
+
+
+def download_button(label: str, data: bytes, *, file_name: str, key: str, disabled: bool = False) -> None:
+    """One file to download, CSV or Excel by its name."""
     st.download_button(
-        t("Export CSV"),
-        data=to_csv(rows).encode("utf-8"),
-        file_name=f"{name}-{date.today().isoformat()}.csv",
-        mime="text/csv",
-        key=key or f"export-{name}",
+        label,
+        data=data,
+        file_name=file_name,
+        mime="text/csv" if file_name.endswith(".csv") else XLSX,
+        key=key,
         icon=":material/download:",
-        disabled=not rows,
+        disabled=disabled,
         on_click="ignore",  # a download needs no rerun of the page
     )
 

@@ -1,4 +1,12 @@
-"""Read an uploaded CSV or Excel file into a header and text rows; bad content is a `SheetError`, never a crash."""
+"""Read an uploaded CSV or Excel file into a header and text rows; bad content is a `SheetError`, never a crash.
+
+A CSV file's encoding is decided by a rule, not guessed: text that is valid UTF-8 (with or without a
+byte-order mark) is UTF-8, anything else is Windows-1252, what a Dutch Excel writes for "CSV". A
+Windows-1252 file is almost never valid UTF-8 by accident (an accented letter would have to be followed by
+one of the few bytes UTF-8 continues with), so the rule does not misread real files, and it gives the same
+answer on every machine. A statistical detector (charset-normalizer, chardet) can take a short list of
+Dutch names for Latin-2 or Mac Roman and changes its guesses between versions; it is not used.
+"""
 
 import csv
 import io
@@ -6,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 SUFFIXES = (".csv", ".xlsx")
+UTF8, UTF8_BOM, CP1252 = "UTF-8", "UTF-8 with BOM", "Windows-1252"
 
 
 class SheetError(Exception):
@@ -16,13 +25,17 @@ class SheetError(Exception):
 class Sheet:
     header: list[str]
     rows: list[list[str]]  # the data rows, each as long as the header; row i is line i + 2 of the file
+    encoding: str | None = None  # of a CSV file: UTF8, UTF8_BOM or CP1252; None for a workbook
+    separator: str | None = None  # of a CSV file: ';' or ','
 
 
 def read_sheet(*, content: bytes, filename: str, max_rows: int) -> Sheet:
-    """The first sheet of an .xlsx file, or a CSV file (UTF-8, comma or semicolon separated)."""
+    """The first sheet of an .xlsx file, or a CSV file (UTF-8 or Windows-1252, ';' or ',' separated)."""
     name = filename.lower()
+    encoding = separator = None
     if name.endswith(".csv"):
-        table = _csv_rows(content)
+        text, encoding = decode(content)
+        table, separator = _csv_rows(text)
     elif name.endswith(".xlsx"):
         table = _xlsx_rows(content, max_rows)
     else:
@@ -30,24 +43,47 @@ def read_sheet(*, content: bytes, filename: str, max_rows: int) -> Sheet:
     table = [row for row in table if any(cell.strip() for cell in row)]
     if not table:
         raise SheetError("the file is empty: expected a header row and at least one row of data")
+    if len(table) == 1:
+        raise SheetError("the file has a header row but no data: add one row per person below the header")
     header = [cell.strip().lower() for cell in table[0]]
     if len(table) - 1 > max_rows:
         raise SheetError(f"the file has {len(table) - 1} rows; at most {max_rows} can be imported at once")
     width = len(header)
-    return Sheet(header=header, rows=[(row + [""] * width)[:width] for row in table[1:]])
+    rows = [(row + [""] * width)[:width] for row in table[1:]]
+    return Sheet(header=header, rows=rows, encoding=encoding, separator=separator)
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def decode(content: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding: UTF-8 when it is valid UTF-8, else Windows-1252."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        raise _not_text()
     try:
-        text = content.decode("utf-8-sig")  # Excel writes UTF-8 CSV with a byte-order mark
-    except UnicodeDecodeError as exc:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return _cp1252(content), CP1252
+    return (text[1:], UTF8_BOM) if text.startswith("\ufeff") else (text, UTF8)
+
+
+def _cp1252(content: bytes) -> str:
+    if b"\x00" in content:  # UTF-16 without its mark, or no text at all: a code page would read NULs as letters
+        raise _not_text()
+    try:
+        return content.decode("cp1252")
+    except UnicodeDecodeError as exc:  # one of the five bytes Windows-1252 leaves undefined
         line = content[: exc.start].count(b"\n") + 1  # where to look in the file, as an editor numbers lines
-        raise SheetError(f"the file is not UTF-8 text (line {line}: {exc.reason}); save it as UTF-8") from None
+        raise SheetError(f"the file is neither UTF-8 nor Windows-1252 text (line {line}); save it as UTF-8") from None
+
+
+def _not_text() -> SheetError:
+    return SheetError("the file is not CSV text (UTF-16 or binary): save it as 'CSV UTF-8' and import that")
+
+
+def _csv_rows(text: str) -> tuple[list[list[str]], str]:
     first_line = text.split("\n", 1)[0]
-    # A Dutch Excel saves CSV with semicolons: the header line tells which separator is used.
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # A Dutch Excel separates with ';', others with ',': the header line (names, no quotes) tells which.
+    separator = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=separator)], separator
     except csv.Error as exc:
         raise SheetError(f"the CSV file cannot be read: {exc}") from None
 

@@ -4,10 +4,12 @@
 with its row and column. `mark_already_opened` refuses the cases whose external reference is already a
 case's (a list sent twice), `mark_likely_duplicates` lists the people who look like people of existing
 cases. `open_imported` opens the valid cases of a plan all at once, or none of them; when some have likely
-duplicates, only once the case worker confirms (audited per case).
+duplicates, only once the case worker confirms (audited per case). `import_template` is the empty file of a
+programme's layout to fill in.
 """
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -18,12 +20,18 @@ from models import Case, Role
 from passage.core.errors import LikelyDuplicates, PassageError, reason_of
 from passage.core.settings import get_settings
 from passage.core.spreadsheet import SheetError, read_sheet
+from passage.core.tabular import to_csv, to_xlsx
 from passage.programme import ImportLayout, Intake, Programme
 from passage.programme.registry import all_programmes, get_programme
 from passage.services import access, cases, duplicates
 from passage.services.duplicates import DuplicateMatch
 
 FIRST_ROW = 2  # the header is row 1, as a spreadsheet numbers them
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
 
 
 class RowError(BaseModel):
@@ -50,6 +58,9 @@ class ImportPlan(BaseModel):
 
     programme: str
     filename: str
+    read_as: FileFormat | None = None  # None: the file could not be read
+    encoding: str | None = None  # of a CSV file as read: UTF-8, UTF-8 with BOM or Windows-1252
+    separator: str | None = None  # of a CSV file as read: ';' or ','
     rows: int = 0
     cases: list[ImportedCase] = []
     errors: list[RowError] = []
@@ -99,6 +110,8 @@ def read_import(*, content: bytes, filename: str, programme: str) -> ImportPlan:
         sheet = read_sheet(content=content, filename=filename, max_rows=settings.import_max_rows)
     except SheetError as exc:
         return _refused(plan, str(exc))
+    plan.read_as = FileFormat.CSV if sheet.encoding else FileFormat.XLSX
+    plan.encoding, plan.separator = sheet.encoding, sheet.separator
     if header_errors := _header_errors(sheet.header, layout):
         plan.errors = header_errors
         return plan
@@ -112,10 +125,29 @@ def read_import(*, content: bytes, filename: str, programme: str) -> ImportPlan:
         groups.setdefault(row[layout.key], []).append((number, row))
     for key, rows in groups.items():
         case, errors = _validate(spec, layout, key, rows)
+        if plan.read_as is FileFormat.CSV and (lost := _lost_letters(rows)):
+            case.valid, errors = False, [*lost, *errors]
         plan.cases.append(case)
         plan.errors.extend(errors)
     plan.errors.sort(key=lambda error: (error.row, error.column))
     return plan
+
+
+def _lost_letters(rows: list[tuple[int, dict[str, str]]]) -> list[RowError]:
+    """The cells where Excel, saving "CSV" in Windows-1252, wrote '?' for letters the code page cannot hold
+    (Arabic or Dari script): importing them would open a case of people named '???'. Every CSV file is
+    checked: one whose every other letter is ASCII reads as UTF-8 too."""
+    return [
+        RowError(
+            row=number,
+            column=column,
+            message="'?' in place of letters: a CSV file saved in Windows-1252 loses those it cannot hold (e.g. "
+            "Arabic script); save the file as 'CSV UTF-8' or as an Excel workbook and import that",
+        )
+        for number, row in rows
+        for column, cell in row.items()
+        if "?" in cell
+    ]
 
 
 def _refused(plan: ImportPlan, message: str) -> ImportPlan:
@@ -290,3 +322,34 @@ def _record(session: Session, spec: Programme, intake: Intake, actor: str, match
     if matches:
         duplicates.record_confirmed(session=session, actor=actor, case=case, matches=matches)
     return case.ref
+
+
+def template_rows(programme: str) -> list[dict[str, object]]:
+    """The programme's first example case (demo values) as the rows of its layout, one per person."""
+    spec, layout = layout_of(programme)
+    if not spec.examples:
+        return []
+    case_file = spec.intake.model_validate(spec.examples[0].case_file).model_dump(mode="python")
+    shared = {column: _at(case_file, path) for column, path in layout.case_columns.items()}
+    return [
+        {**shared, **{column: member.get(column) for column in layout.member_columns}}
+        for member in case_file[layout.members]
+    ]
+
+
+def _at(case_file: dict[str, Any], path: str) -> object:
+    value: Any = case_file
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def import_template(*, programme: str, file_format: FileFormat) -> bytes:
+    """The file to fill in: its header row, no data. The workbook has a second sheet, `example`, with an
+    example case; the import reads the first sheet only, so the example is never opened by mistake (and a
+    CSV file, one sheet, has no example)."""
+    _spec, layout = layout_of(programme)
+    if file_format is FileFormat.CSV:
+        return to_csv([], columns=layout.columns)
+    example = template_rows(programme)
+    return to_xlsx({"cases": [], **({"example": example} if example else {})}, columns=layout.columns)

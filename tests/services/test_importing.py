@@ -195,7 +195,8 @@ def test_a_semicolon_separated_file_from_a_dutch_excel_is_read() -> None:
         (b"\n\n", "r.csv", "the file is empty"),
         (b"unhcr_ref,naam\nX", "r.csv", "unknown column; the expected header is: unhcr_ref, country_of_asylum"),
         (b"PK\x03\x04 not really a workbook", "r.xlsx", "not a readable Excel workbook"),
-        (f"{HEADER}\nna\u00efve".encode("latin-1"), "r.csv", "not UTF-8 text (line 2: invalid continuation byte)"),
+        (f"{HEADER}\nna\u00efve\x81".encode("latin-1"), "r.csv", "neither UTF-8 nor Windows-1252 text (line 2)"),
+        (HEADER.encode(), "r.csv", "the file has a header row but no data"),
         (b"a,b", "referrals.pdf", "neither a .csv nor an .xlsx file"),
     ],
 )

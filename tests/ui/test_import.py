@@ -7,10 +7,13 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
 
-from models import AuditEvent, Case
+from models import AuditEvent, Case, Person
+from passage.core.tabular import to_xlsx
 from passage.services.cases import open_case
+from passage.services.importing import FileFormat, import_template, template_rows
 from tests.services.test_duplicates import transfer
 from tests.ui.conftest import OpenApp, assert_clean
+from ui.export import XLSX
 
 IMPORT = "pages/import_cases.py"
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "unhcr_referrals.csv"
@@ -84,3 +87,40 @@ def test_likely_duplicates_are_listed_and_opening_waits_for_their_confirmation(d
     assert_clean(at)
     assert cases(db) == 4
     assert len(db.exec(select(AuditEvent).where(AuditEvent.action == "case.opened_despite_duplicates")).all()) == 1
+
+
+def test_the_page_says_how_it_read_a_windows_1252_file_and_offers_each_programmes_templates(
+    db: Session, app: OpenApp
+) -> None:
+    at = app("cw.amal", page=IMPORT)
+    labels = [b.proto.label for b in at.download_button]
+    assert labels == ["Template (Excel)", "Template (CSV)"]
+    assert [b.proto.disabled for b in at.download_button] == [False, False]
+    dutch = SAMPLE.read_text(encoding="utf-8").replace("Rania Example", "Chloë Daniëlle").replace(",", ";")
+    dutch = dutch.replace("women_and_children_at_risk;unaccompanied_minor", "women_and_children_at_risk")
+    at.file_uploader[0].upload("referrals.csv", dutch.encode("cp1252"), "text/csv").run()
+    assert_clean(at)
+    assert "Read as CSV: Windows-1252 (Excel's 'CSV' in Western Europe), separated by ';'." in [
+        c.value for c in at.caption
+    ]
+    assert [m.value for m in at.metric] == ["4", "3", "3", "0"]
+    button(at, "Open 3 valid case(s)").click().run()
+    assert cases(db) == 3
+    assert db.exec(select(Person.full_name).where(Person.full_name == "Chloë Daniëlle")).one() == "Chloë Daniëlle"
+
+
+def test_a_workbook_is_said_to_be_read_from_its_first_sheet_and_an_empty_template_is_one_clear_error(
+    db: Session, app: OpenApp
+) -> None:
+    at = app("cw.amal", page=IMPORT)
+    example = to_xlsx({"example": template_rows("resettlement-nl")})
+    at.file_uploader[0].upload("example.xlsx", example, XLSX).run()
+    assert_clean(at)
+    assert "Read as an Excel workbook (its first sheet)." in [c.value for c in at.caption]
+    assert [m.value for m in at.metric] == ["3", "1", "1", "0"]
+    template = import_template(programme="resettlement-nl", file_format=FileFormat.XLSX)
+    at.file_uploader[0].upload("template.xlsx", template, XLSX).run()
+    assert_clean(at)
+    assert at.dataframe[0].value.values.tolist() == [
+        ["", "", "the file has a header row but no data: add one row per person below the header"]
+    ]

@@ -47,7 +47,7 @@ def test_a_formula_typed_as_a_name_is_shown_as_the_csv_export_writes_it(db: Sess
     names = at.dataframe[0].value["name"].tolist()
     assert names == ["'" + FORMULA, "'-1 + 2"]
     assert names == [cell_text(FORMULA), cell_text("-1 + 2")]  # the export's own rule, not a copy of it
-    assert to_csv([{"name": FORMULA}]).splitlines()[1].startswith("\"'=HYPERLINK")
+    assert to_csv([{"name": FORMULA}]).decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
 
 
 def test_the_inbox_config_turns_streamlits_table_download_off() -> None:

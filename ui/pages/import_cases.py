@@ -1,14 +1,17 @@
-"""Import cases: upload a CSV or Excel file, see every row checked and the people who look like people of
-existing cases, confirm, and the valid cases are opened."""
+"""Import cases: download a template, upload a CSV or Excel file, see how it was read, every row checked and the
+people who look like people of existing cases, confirm, and the valid cases are opened."""
 
 import hashlib
 
 import streamlit as st
 
 from passage.core.errors import PassageError
+from passage.core.spreadsheet import UTF8, UTF8_BOM
 from passage.programme.registry import get_programme
 from passage.services.importing import (
+    FileFormat,
     ImportPlan,
+    import_template,
     importable_programmes,
     layout_of,
     mark_already_opened,
@@ -16,7 +19,7 @@ from passage.services.importing import (
     open_imported,
     read_import,
 )
-from ui.export import csv_button, table
+from ui.export import download_button, export_buttons, table
 from ui.i18n import explain_reason, t
 from ui.state import current_user, session
 from ui.text import explain_md
@@ -25,8 +28,31 @@ UPLOADS = "import.uploads"  # bumped after an import: a fresh uploader, so the s
 DONE = "import.done"
 
 
+def read_as(plan: ImportPlan) -> str:
+    """How the file was read: a CSV file's encoding and separator, or a workbook's first sheet."""
+    if plan.read_as is FileFormat.XLSX:
+        return t("Read as an Excel workbook (its first sheet).")
+    encodings = {UTF8: "UTF-8", UTF8_BOM: t("UTF-8 with BOM")}
+    encoding = encodings.get(plan.encoding or "", t("Windows-1252 (Excel's 'CSV' in Western Europe)"))
+    return t("Read as CSV: {encoding}, separated by '{separator}'.", encoding=encoding, separator=plan.separator)
+
+
+def templates(programme: str) -> None:
+    """The programme's empty file to fill in, as Excel (with an example case on a second sheet) and CSV."""
+    with st.container(horizontal=True):
+        for file_format, label in ((FileFormat.XLSX, t("Template (Excel)")), (FileFormat.CSV, t("Template (CSV)"))):
+            download_button(
+                label,
+                import_template(programme=programme, file_format=file_format),
+                file_name=f"{programme}-template.{file_format.value}",
+                key=f"template-{programme}-{file_format.value}",
+            )
+
+
 def preview(plan: ImportPlan) -> None:
-    """The counts, the cases found and every error by row and column."""
+    """How the file was read, the counts, the cases found and every error by row and column."""
+    if plan.read_as is not None:
+        st.caption(read_as(plan))
     rows, found, valid, wrong = st.columns(4)
     rows.metric(t("Rows"), plan.rows)
     found.metric(t("Cases"), len(plan.cases))
@@ -39,7 +65,7 @@ def preview(plan: ImportPlan) -> None:
             for error in plan.errors
         ]
         table(errors, hide_index=True)
-        csv_button(errors, name="import-errors")
+        export_buttons(errors, name="import-errors")
     if plan.cases:
         table(
             [
@@ -123,6 +149,7 @@ def import_page(user: str) -> None:
     _spec, layout = layout_of(programme)
     st.caption(t("One row per person; the rows of one case share its '{key}'. Expected header:", key=layout.key))
     st.code(",".join(layout.columns), language=None)
+    templates(programme)
     upload = st.file_uploader(
         t("CSV or Excel file"), type=["csv", "xlsx"], key=f"upload-{st.session_state.get(UPLOADS, 0)}"
     )
