@@ -2,7 +2,7 @@
 
 from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
-from models.login import LoginThrottle
+from models.login import LoginSession, LoginThrottle
 from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
 from models.quota import QuotaUsage, Reservation
 from models.review import DecisionReview
@@ -20,6 +20,7 @@ __all__ = [
     "DecisionReview",
     "Delegation",
     "HumanTask",
+    "LoginSession",
     "LoginThrottle",
     "Notification",
     "NotificationKind",

@@ -1,25 +1,25 @@
-"""The inbox's router: pages are thin, everything goes through the services."""
-
-from pathlib import Path
+"""The inbox's router: the pages the login's roles may use (ui/navigation.py); pages are thin, everything goes
+through the services."""
 
 import streamlit as st
 
+from ui import navigation, state
 from ui.i18n import t
-
-PAGES = Path(__file__).parent / "pages"
 
 # An emoji, not a :material/...: icon: Streamlit draws an emoji's favicon itself (a data: URL), but fetches a
 # material icon's from Google's font server, which the inbox's Content-Security-Policy refuses (ui/server.py).
 st.set_page_config(page_title="Passage", page_icon="📥", layout="wide")
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "inbox.py", title=t("Inbox"), icon=":material/inbox:", default=True),
-        st.Page(PAGES / "cases.py", title=t("Cases"), icon=":material/folder_open:"),
-        st.Page(PAGES / "new_case.py", title=t("New case"), icon=":material/create_new_folder:"),
-        st.Page(PAGES / "import_cases.py", title=t("Import cases"), icon=":material/upload_file:"),
-        st.Page(PAGES / "dashboard.py", title=t("Dashboards"), icon=":material/monitoring:"),
-        st.Page(PAGES / "admin.py", title=t("Administration"), icon=":material/admin_panel_settings:"),
-        st.Page(PAGES / "outbox.py", title=t("Notifications"), icon=":material/outgoing_mail:"),
-    ]
-)
-navigation.run()
+login = state.logged_in()
+roles = state.roles(login.username) if login is not None else None
+registered = navigation.pages(roles)
+current = st.navigation(list(registered.values()))
+st.session_state[state.HERE] = current.url_path  # "" for the default page
+# By URL path: st.navigation hands back its own copy of the page.
+spec = next((s for s in navigation.SPECS if registered[s.file].url_path == current.url_path), None)
+if login is None and spec is not None:
+    state.login_page()  # every page's URL shows the login before login, and returns there after it
+elif login is None or spec is None or roles is None or navigation.may_use(spec, roles):
+    current.run()
+elif (user := state.current_user()) is not None:
+    st.title(t(spec.title))
+    spec.refusal(user)

@@ -35,9 +35,7 @@ def actions(user: str, view: CaseView) -> None:
     """The case page's actions for `view`, as far as `user` may take them."""
     if view.held_at is not None:
         st.warning(
-            t_md(
-                "On hold since {when} UTC: {reason}", when=format_datetime(view.held_at), reason=view.hold_reason or ""
-            )
+            t_md("On hold since {when}: {reason}", when=format_datetime(view.held_at), reason=view.hold_reason or "")
         )
     if flash := st.session_state.pop(FLASH, None):
         st.success(flash)

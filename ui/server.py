@@ -6,7 +6,8 @@ flag), and runs the pages of ui/app.py in it as `streamlit run ui/app.py` would.
 `SecurityHeaders`, so that a browser loads nothing but this server's own scripts, styles, images and
 fonts: even a user's text that slipped through as Markdown or HTML (ui/text.py escapes it) could not
 make every viewer's browser fetch an image from elsewhere, run a script, or frame another site, and no
-other site can frame the inbox.
+other site can frame the inbox. The other is the login form's endpoint (ui/session_cookie.py), which sets
+the cookie that keeps a login over a reload and a new tab: a page cannot set one.
 """
 
 import base64
@@ -19,6 +20,9 @@ import streamlit as st
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from streamlit.runtime.pages_manager import PagesManager
+
+from ui import session_cookie
 
 PAGES = Path(__file__).with_name("app.py")
 STREAMLIT_INDEX = Path(st.__file__).parent / "static" / "index.html"
@@ -93,4 +97,8 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-app = st.App(PAGES, middleware=[Middleware(SecurityHeaders)])
+# ui/app.py builds the navigation (st.navigation), but ui/pages/ sits beside it: Streamlit would take that
+# folder for the old "pages directory" navigation in every run until ui/app.py first ran in this process, and
+# so run a page opened by its URL by itself, every page listed, without the checks of ui/app.py.
+PagesManager.uses_pages_directory = False
+app = st.App(PAGES, routes=session_cookie.routes, middleware=[Middleware(SecurityHeaders)])

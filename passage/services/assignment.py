@@ -10,7 +10,7 @@ from models import Case, Delegation, HumanTask, Role, TaskStatus
 from passage.core.errors import NotFound, NotPermitted, PassageError, TaskNotOpen
 from passage.services import access, audit
 from passage.services.human_tasks import get_task
-from passage.services.users import get_user, grants_of
+from passage.services.users import get_user, grants_of, list_users
 
 
 def _open_task(session: Session, task_id: int) -> tuple[HumanTask, Case]:
@@ -65,6 +65,20 @@ def reassign(*, session: Session, task_id: int, actor: str, to: str) -> HumanTas
     if to == task.requested_by:
         raise NotPermitted("four-eyes: {to} requested or prepared this task and cannot decide it", to=to)
     return _assign(session, task, actor, "task.reassigned", to)
+
+
+def colleagues(*, session: Session, task_id: int, actor: str) -> list[str]:
+    """Whom `actor` may offer to hand an open task to (the inbox's list, so no one types a username): every
+    active person holding its role in its programme, own or delegated, but its assignee and who requested it."""
+    task, case = _open_task(session, task_id)
+    access.require_case_access(session=session, actor=actor, case=case)
+    return [
+        user.username
+        for user in list_users(session=session)
+        if user.active
+        and user.username not in (task.assignee, task.requested_by)
+        and task.role in access.roles_in(session=session, actor=user.username, programme=task.programme)
+    ]
 
 
 class DelegationCreate(BaseModel):

@@ -9,8 +9,17 @@ after the wait works; an administrator can clear a name's count at once (`unlock
 wrong passwords get the same words, cost the same bcrypt work, and are throttled alike, so neither the
 answer nor its timing tells a stranger which names exist. A login yields a `Ticket` that expires after
 `session_minutes`; the inbox keeps it server-side in the browser session.
+
+A login also outlives the browser tab (a reload, a link from a notification opened in a new tab): the inbox
+sets a cookie holding a random token (`open_session`), and this table keeps only the token's SHA-256
+(`LoginSession`), so neither a copy of the database nor its administrator holds a working cookie, and no
+server secret has to be kept or rotated. `resume` turns the cookie back into a ticket while the row is
+there, unexpired, and its user active; logging out (`end_session`) and disabling the user (`end_sessions`)
+delete the rows, so the cookie stops working on the server at once, whatever the browser keeps.
 """
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -22,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from models import LoginThrottle, User, UserKind
+from models import LoginSession, LoginThrottle, User, UserKind
 from models.common import utcnow
 from passage.core.errors import PassageError
 from passage.core.settings import get_settings
@@ -43,7 +52,7 @@ class LoginThrottled(LoginRefused):
     """Too many recent failures for this name or this address: the same words whether the name exists."""
 
     def __init__(self, retry_at: datetime) -> None:
-        super().__init__("too many failed logins: try again after {retry_at:%H:%M:%S} UTC", retry_at=retry_at)
+        super().__init__("too many failed logins: try again after {retry_at:%H:%M:%S}", retry_at=retry_at)
         self.retry_at = retry_at
 
 
@@ -52,6 +61,7 @@ class Ticket(BaseModel):
     full_name: str
     expires_at: datetime
     language: str = "en"  # the inbox's language from the first page after login
+    session_key: str = ""  # the hash of its cookie's token (`open_session`); "" for a login held by one tab only
 
 
 @cache
@@ -185,7 +195,61 @@ def login_external(*, session: Session, email: str, provider: str, source: str) 
     return _ticket(user)
 
 
-def still_valid(*, session: Session, ticket: Ticket) -> bool:
-    """A ticket holds until it expires, and only while its user is active (disabling ends a session)."""
+def still_valid(*, session: Session, ticket: Ticket, now: datetime | None = None) -> bool:
+    """A ticket holds until it expires, only while its user is active (disabling ends a session), and, when
+    its login has a cookie, while that login's row is there (logging out in one tab ends it in every tab)."""
     user = session.get(User, ticket.username)
-    return ticket.expires_at > utcnow() and user is not None and user.active
+    if ticket.expires_at <= (now or utcnow()) or user is None or not user.active:
+        return False
+    return not ticket.session_key or session.get(LoginSession, ticket.session_key) is not None
+
+
+def token_hash(token: str) -> str:
+    """What the table keeps of a cookie's token: its SHA-256 (the token is 256 random bits, so no salt or
+    slow hash is needed: nothing guessable is hashed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def open_session(*, session: Session, ticket: Ticket) -> tuple[str, Ticket]:
+    """The cookie's token for a verified login, and the ticket that names its row. Expired rows go."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.execute(delete(LoginSession).where(col(LoginSession.expires_at) <= now))
+    row = LoginSession(
+        token_hash=token_hash(token), username=ticket.username, created_at=now, expires_at=ticket.expires_at
+    )
+    session.add(row)
+    session.commit()
+    return token, ticket.model_copy(update={"session_key": row.token_hash})
+
+
+def resume(*, session: Session, token: str, now: datetime | None = None) -> Ticket | None:
+    """The login a cookie's token stands for, while its row is there, unexpired, and its user active."""
+    if not token or len(token) > 100:  # not a token this server made: not worth a look-up
+        return None
+    row = session.get(LoginSession, token_hash(token))
+    if row is None or row.expires_at <= (now or utcnow()):
+        return None
+    user = session.get(User, row.username)
+    if user is None or not user.active or user.kind != UserKind.PERSON:
+        return None
+    return Ticket(
+        username=user.username,
+        full_name=user.full_name,
+        expires_at=row.expires_at,
+        language=user.language,
+        session_key=row.token_hash,
+    )
+
+
+def end_session(*, session: Session, ticket: Ticket) -> None:
+    """Log out: the ticket's cookie opens nothing any more, in any tab (audited)."""
+    if ticket.session_key:
+        session.execute(delete(LoginSession).where(col(LoginSession.token_hash) == ticket.session_key))
+    audit.record(session=session, actor=ticket.username, action="logout", detail={})
+    session.commit()
+
+
+def end_sessions(*, session: Session, username: str) -> None:
+    """Every cookie of `username` opens nothing any more (the user is disabled; the caller commits)."""
+    session.execute(delete(LoginSession).where(col(LoginSession.username) == username))

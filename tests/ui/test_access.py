@@ -1,9 +1,12 @@
 """Login, special-category fields per role, comments as text, and the admin page, through the pages."""
 
 from datetime import date, timedelta
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from httpx import Response
 from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 from models import AuditEvent, Role
@@ -13,46 +16,59 @@ from passage.services.assignment import DelegationCreate, delegate
 from passage.services.decisions import decide
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
-from tests.ui.conftest import OpenApp, assert_clean, markdown
+from tests.ui.conftest import OpenApp, assert_clean, login_form_shown, markdown, with_cookie
+from ui import session_cookie
 
 CASES, ADMIN = "pages/cases.py", "pages/admin.py"
 SCRIPT = "<script>alert('x')</script><b>bold</b>"
 
 
-def log_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input(key="login-username").input(username)
-    at.text_input(key="login-password").input(password)
-    return at.button[0].click().run()
+def log_in(client: TestClient, username: str, password: str) -> Response:
+    """The login form posted, as the browser posts it (ui/session_cookie.py answers with a redirect)."""
+    answer: Response = client.post(
+        session_cookie.LOGIN_PATH, data={"username": username, "password": password, "next": "/"}
+    )
+    return answer
 
 
-def test_the_inbox_asks_for_a_login_and_the_right_password_opens_it(db: Session, app: OpenApp) -> None:
+def test_the_inbox_asks_for_a_login_and_the_right_password_opens_it(
+    db: Session, app: OpenApp, login_post: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     at = app(None)
     assert_clean(at)
-    assert at.title[0].value == "Passage" and not [c for c in at.caption if "open task" in c.value]
-    log_in(at, "pm.anna", get_settings().demo_password)
+    assert at.title[0].value == "Passage" and login_form_shown(at)
+    assert not [c for c in at.caption if "open task" in c.value]
+    answer = log_in(login_post, "pm.anna", get_settings().demo_password)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/")
+    with_cookie(monkeypatch, answer.cookies[session_cookie.COOKIE])
+    at = app(None)  # a new browser session: the cookie logs it in
     assert_clean(at)
-    assert [c.value for c in at.caption] == ["0 open task(s) for pm.anna"]
+    assert [c.value for c in at.caption] == ["0 open tasks for pm.anna"]
 
 
 def test_failed_logins_are_throttled_in_the_form_alike_for_known_and_unknown_names(
-    db: Session, app: OpenApp, monkeypatch: pytest.MonkeyPatch
+    db: Session, app: OpenApp, login_post: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PASSAGE_LOGIN_DELAY_SECONDS", "600")  # the wait outlasts the test on a slow machine
     get_settings.cache_clear()
-    at = app(None)
     said = {}
     for name in ["cw.amal", "cw.nobody"]:
         for _ in range(get_settings().login_free_failures):
-            log_in(at, name, "wrong password")
-            assert [e.value for e in at.error] == ["wrong username or password"]
-        log_in(at, name, get_settings().demo_password)
+            answer = log_in(login_post, name, "wrong password")
+            assert answer.headers["location"] == "/?login=refused" and not answer.cookies
+        at = app(None, login="refused")
+        assert [e.value for e in at.error] == ["wrong username or password"]
+        answer = log_in(login_post, name, get_settings().demo_password)
+        location = urlsplit(answer.headers["location"])
+        assert location.path == "/" and not answer.cookies
+        at = app(None, **dict(parse_qsl(location.query)))
         [said[name]] = [e.value for e in at.error]
+        assert not [c for c in at.caption if "open task" in c.value]
     assert said["cw.amal"].startswith("too many failed logins: try again after ")
     assert said["cw.nobody"].startswith("too many failed logins: try again after ")
-    assert not [c for c in at.caption if "open task" in c.value]
-    # Streamlit gives no address for a browser on this machine (nor under AppTest): it is recorded as such.
+    # The address is the HTTP client's (Starlette's test client calls itself "testclient").
     failed = db.exec(select(AuditEvent).where(col(AuditEvent.action) == "login.failed"))
-    assert {e.detail["source"] for e in failed} == {"localhost"}
+    assert {e.detail["source"] for e in failed} == {"testclient"}
 
 
 @pytest.fixture
@@ -88,7 +104,7 @@ def test_a_health_outcome_shows_only_as_an_outcome_to_every_non_medical_role(
     at = app(user, page=CASES, case="RST-00001")
     assert_clean(at)
     _note, form = decided_row(at)
-    assert form == "fitness: needs escort, needs: withheld"
+    assert form == "Fitness: needs escort, Needs: withheld"
     assert "oxygen" not in str(at.dataframe[1].value.to_dict())
 
 
@@ -98,7 +114,7 @@ def test_the_medical_officer_sees_the_outcome_and_the_read_is_in_the_trail(
     at = app("mo.sara", page=CASES, case="RST-00001")
     assert_clean(at)
     _note, form = decided_row(at)
-    assert form == "fitness: fit_with_escort, needs: ['medical_escort', 'oxygen']"
+    assert form == "Fitness: Fit with escort, Needs: Medical escort, Oxygen"
     trail = at.dataframe[2].value
     assert ("mo.sara", "sensitive.read") in list(zip(trail["who"], trail["what"], strict=True))
 

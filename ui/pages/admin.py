@@ -1,7 +1,7 @@
 """Administration: users, their roles per programme, disabling, and delegations (administrators only)."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 from pydantic import ValidationError
@@ -9,13 +9,15 @@ from sqlmodel import Session
 
 from models import Role
 from passage.core.errors import FormInvalid, PassageError
+from passage.core.i18n import today
 from passage.programme.registry import all_programmes
 from passage.services import assignment
 from passage.services.staff import add_user, revoke_grant, set_active, unlock, user_rows
 from passage.services.users import Grant, UserCreate
 from ui import forms
 from ui.export import table
-from ui.i18n import current_language, format_date, t
+from ui.i18n import format_date, t
+from ui.intake_fields import date_format
 from ui.state import current_user, session
 from ui.text import explain_md
 
@@ -23,11 +25,6 @@ from ui.text import explain_md
 def role_label(role: str) -> str:
     """A role as the inbox names it: "programme_manager" reads "programme manager" ("programmamanager")."""
     return t(role.replace("_", " "))
-
-
-def date_format() -> str:
-    """How the date pickers show a date: as the pages do in Dutch (23-11-2026), Streamlit's own in English."""
-    return "DD-MM-YYYY" if current_language() == "nl" else "YYYY/MM/DD"
 
 
 def users(actor: str) -> None:
@@ -40,7 +37,7 @@ def users(actor: str) -> None:
                 t("name"): r.full_name,
                 t("active"): t("yes") if r.active else t("disabled"),
                 t("locked"): t("locked") if r.locked else "",
-                # As typed into "Role to remove": role@programme, the role's and programme's own names.
+                # role@programme, by the role's and the programme's own names (as `passage users` takes them).
                 t("roles"): ", ".join(f"{g.role.value}@{g.programme}" for g in r.grants),
             }
             for r in rows
@@ -82,25 +79,20 @@ def users(actor: str) -> None:
     # Forgets the user's failed logins, so a name an attacker kept failing can log in at once.
     if unlocked.button(t("Unlock"), key="unlock"):
         run(lambda s: unlock(session=s, actor=actor, username=who))
-    grant = revoke.text_input(t("Role to remove (role@programme)"), key="revoke-grant")
-    if revoke.button(t("Remove role"), key="revoke") and "@" in grant:
-        role_name, _, programme_name = grant.partition("@")
-        # Built inside run: a role that does not exist is a field error on the page, not a traceback.
-        run(
-            lambda s: revoke_grant(
-                session=s,
-                actor=actor,
-                username=who,
-                grant=Grant.model_validate({"role": role_name, "programme": programme_name}),
-            )
-        )
+    # The chosen user's own grants, to pick from (no role typed as text); labels built here, not in format_func.
+    held = next((r.grants for r in rows if r.username == who), [])
+    grants = {f"{g.role.value}@{g.programme}": g for g in held}
+    labels = {key: f"{role_label(g.role.value)} @ {g.programme}" for key, g in grants.items()}
+    grant = revoke.selectbox(t("Role to remove"), list(labels), format_func=labels.__getitem__, key="revoke-grant")
+    if revoke.button(t("Remove role"), key="revoke", disabled=not grants) and grant in grants:
+        run(lambda s: revoke_grant(session=s, actor=actor, username=who, grant=grants[grant]))
 
 
 def delegations(actor: str) -> None:
     st.subheader(t("Delegation while on leave"))
     with session() as s:
         rows = assignment.delegations(session=s, actor=actor)
-        names = [r.username for r in user_rows(session=s, actor=actor)]
+        names = [r.username for r in user_rows(session=s, actor=actor) if r.active]  # a disabled user acts for no one
     table(
         [
             {
@@ -118,9 +110,9 @@ def delegations(actor: str) -> None:
     with st.form("delegate"):
         delegator = st.selectbox(t("On leave"), names, key="delegator")
         delegate = st.selectbox(t("Stand-in"), names, key="delegate")
-        starts = st.date_input(t("From"), value=date.today(), format=date_format(), key="starts-on")
+        starts = st.date_input(t("From"), value=today(), format=date_format(), key="starts-on")
         ends = st.date_input(
-            t("Until (inclusive)"), value=date.today() + timedelta(days=14), format=date_format(), key="ends-on"
+            t("Until (inclusive)"), value=today() + timedelta(days=14), format=date_format(), key="ends-on"
         )
         if st.form_submit_button(t("Delegate")):
             # Built inside run: a delegation that ends before it starts is refused on the page, not a traceback.
