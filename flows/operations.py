@@ -8,6 +8,7 @@ from prefect import flow, get_run_logger
 from pydantic import BaseModel
 
 from models.common import utcnow
+from passage.core import prefect_bridge as prefect
 from passage.core.db import session_scope
 from passage.programme import Scheduled
 from passage.programme.registry import all_programmes
@@ -60,6 +61,12 @@ def weekly_report() -> ReportRun:
         sent = send_due(session=session)
     for report in reports:
         get_run_logger().info("weekly report %s: %s (%d told)", report.programme, report.html, report.notified)
+        # For the operators, beside the files: the aggregates only (no one named), under Prefect's artifacts.
+        prefect.publish_table(
+            key=f"weekly-report-{report.programme}",
+            description=f"{report.title}, week {report.week}",
+            rows=report.aggregates,
+        )
     return ReportRun(reports=reports, sent=sent)
 
 

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from passage.cli.common import AsJson, emit
+from passage.core.i18n import local
 from passage.core.settings import get_settings
 from passage.orchestration.backup import make_backup, restore
 
@@ -15,10 +17,13 @@ def backup(
         Path | None,
         typer.Option("--to", help="the folder the backup's timestamped folder goes in (default <home>/backups)"),
     ] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Back up, online, the app database, Prefect's and the home's attachments and audit folders, into one folder."""
     os.umask(0o077)  # whatever this process creates is the service user's only
     folder, manifest = make_backup(get_settings(), to)
+    if as_json:
+        return emit({"folder": str(folder), "manifest": manifest})
     typer.echo(f"backup written to {folder}")
     typer.echo(f"  app database     {manifest.app.kind}, revision {manifest.app.revision}")
     prefect = f"{manifest.prefect.kind}, revision {manifest.prefect.revision}" if manifest.prefect else "not included"
@@ -30,11 +35,14 @@ def backup(
 
 def restore_command(
     path: Annotated[Path, typer.Argument(help="a backup folder written by `passage backup`")],
+    as_json: AsJson = False,
 ) -> None:
     """Bring a STOPPED installation back to a backup; refuses, changing nothing, if anything still runs."""
     os.umask(0o077)
     report = restore(get_settings(), path)
-    typer.echo(f"restored the backup of {report.created_at:%Y-%m-%d %H:%M:%S} UTC from {report.source}")
+    if as_json:
+        return emit(report)
+    typer.echo(f"restored the backup of {local(report.created_at):%Y-%m-%d %H:%M:%S %Z} from {report.source}")
     for what in report.restored:
         typer.echo(f"  restored  {what}")
     for kept in report.kept:
@@ -44,7 +52,7 @@ def restore_command(
         for event in report.lost:
             where = f"case {event.case_id}" if event.case_id is not None else ""
             where += f" task {event.task_id}" if event.task_id is not None else ""
-            typer.echo(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.actor:<12} {event.action:<24} {where.strip()}")
+            typer.echo(f"  {local(event.at):%Y-%m-%d %H:%M:%S} {event.actor:<12} {event.action:<24} {where.strip()}")
     else:
         typer.echo("nothing recorded after the backup was taken back")
     typer.echo("start the stack again (passage up, or the services); every case resumes from the backup's state")

@@ -7,13 +7,22 @@ import typer
 
 from models.case import CaseStatus, WithdrawReason
 from models.common import MAX_ID
-from passage.cli.common import emit, fail, read_json, say_error
+from passage.cli.common import AsJson, as_option, emit, fail, read_json, say_error, table
 from passage.core.db import init_db, session_scope
 from passage.core.errors import LikelyDuplicates
+from passage.core.i18n import local
 from passage.services import reviews
 from passage.services.case_search import MAX_PAGE_SIZE, search_cases
 from passage.services.duplicates import DuplicateMatch
-from passage.services.importing import mark_already_opened, mark_likely_duplicates, open_imported, read_import
+from passage.services.importing import (
+    FileFormat,
+    ImportPlan,
+    import_template,
+    mark_already_opened,
+    mark_likely_duplicates,
+    open_imported,
+    read_import,
+)
 from passage.services.timeline import case_view
 
 LIST_HEADER = ("REF", "PROGRAMME", "STATUS", "STEP", "OPENED", "TITLE")
@@ -24,8 +33,8 @@ cases_app = typer.Typer(no_args_is_help=True, help="Open and read cases.")
 def cases_start(
     programme: str,
     file: Annotated[Path, typer.Option("--file", help="the case file (JSON)")],
-    actor: Annotated[str, typer.Option("--as", help="the case worker opening it")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    actor: Annotated[str, as_option("the case worker opening it")],
+    as_json: AsJson = False,
     open_anyway: Annotated[
         bool, typer.Option("--open-anyway", help="open it although its people look like people of other cases")
     ] = False,
@@ -84,7 +93,7 @@ def _described(match: DuplicateMatch) -> str:
 def cases_import(
     file: Path,
     programme: Annotated[str, typer.Option("--programme", help="whose case files the rows are")],
-    actor: Annotated[str, typer.Option("--as", help="the case worker opening them")],
+    actor: Annotated[str, as_option("the case worker opening them")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="check every row, open nothing")] = False,
     valid_only: Annotated[
         bool, typer.Option("--valid-only", help="open the valid cases even when other rows are wrong")
@@ -92,6 +101,7 @@ def cases_import(
     open_anyway: Annotated[
         bool, typer.Option("--open-anyway", help="open cases whose people look like people of other cases")
     ] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Open cases from a CSV or Excel file; any wrong row (by row and column) opens nothing unless --valid-only.
 
@@ -105,6 +115,44 @@ def cases_import(
     with session_scope() as session:
         plan = mark_already_opened(session=session, plan=plan)
         plan = mark_likely_duplicates(session=session, plan=plan, actor=actor)
+    valid = plan.valid_cases
+    stops = bool(plan.errors and not (valid_only and valid))
+    refused = bool(not stops and not dry_run and plan.duplicates and not open_anyway)
+    opened: list[str] | None = None
+    if not (stops or dry_run or refused):
+        with session_scope() as session:
+            opened = open_imported(session=session, plan=plan, actor=actor, open_anyway=open_anyway).refs
+    if as_json:
+        emit(_import_answer(plan, opened))
+    else:
+        _say_import(plan, file, opened, dry_run=dry_run and not stops)
+    if stops:
+        raise typer.Exit(1)
+    if refused:
+        raise fail(f"{len(plan.duplicates)} possible duplicate(s): check them, then rerun with --open-anyway")
+
+
+def _import_answer(plan: ImportPlan, opened: list[str] | None) -> dict[str, Any]:
+    """`cases import --json`: how the file was read, what is wrong where, the likely duplicates and what opened
+    (null when nothing was opened: a dry run, wrong rows or duplicates not confirmed)."""
+    return {
+        "read_as": plan.read_as,
+        "encoding": plan.encoding,
+        "separator": plan.separator,
+        "rows": plan.rows,
+        "cases": len(plan.cases),
+        "valid": len(plan.valid_cases),
+        "errors": plan.errors,
+        "duplicates": [
+            {"rows": case.rows, **match.model_dump(mode="json")}
+            for case in plan.valid_cases
+            for match in case.duplicates
+        ],
+        "opened": opened,
+    }
+
+
+def _say_import(plan: ImportPlan, file: Path, opened: list[str] | None, *, dry_run: bool) -> None:
     for error in plan.errors:
         where = f"row {error.row}" if error.row else str(file)
         typer.echo(f"error: {where}{f', {error.column}' if error.column else ''}: {error.message}", err=True)
@@ -112,25 +160,47 @@ def cases_import(
         for match in case.duplicates:
             rows = ", ".join(map(str, case.rows))
             typer.echo(f"possible duplicate: row(s) {rows}, {match.new_name}: {_described(match)}", err=True)
-    valid = plan.valid_cases
-    typer.echo(f"{len(plan.cases)} case(s) in {plan.rows} row(s): {len(valid)} valid")
-    if plan.errors and not (valid_only and valid):
-        raise typer.Exit(1)
+    if plan.read_as is not None:
+        typer.echo(_read_as(plan))
+    typer.echo(f"{len(plan.cases)} case(s) in {plan.rows} row(s): {len(plan.valid_cases)} valid")
     if dry_run:
-        return typer.echo("dry run: nothing opened")
-    if plan.duplicates and not open_anyway:
-        raise fail(f"{len(plan.duplicates)} possible duplicate(s): check them, then rerun with --open-anyway")
-    with session_scope() as session:
-        result = open_imported(session=session, plan=plan, actor=actor, open_anyway=open_anyway)
-    typer.echo(f"opened {len(result.refs)} case(s): {', '.join(result.refs)}")
-    typer.echo("the reconciler of `passage serve` starts their flows")
+        typer.echo("dry run: nothing opened")
+    if opened is not None:
+        typer.echo(f"opened {len(opened)} case(s): {', '.join(opened)}")
+        typer.echo("the reconciler of `passage serve` starts their flows")
+
+
+def _read_as(plan: ImportPlan) -> str:
+    if plan.read_as is FileFormat.XLSX:
+        return "read as an Excel workbook (its first sheet)"
+    return f"read as CSV: {plan.encoding}, separated by '{plan.separator}'"
+
+
+@cases_app.command("template")
+def cases_template(
+    programme: str,
+    file_format: Annotated[
+        FileFormat, typer.Option("--format", help="xlsx (an example case on its second sheet) or csv")
+    ] = FileFormat.XLSX,
+    output: Annotated[Path | None, typer.Option("--output", help="default: <programme>-template.<format>")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Write the programme's import file to fill in (its header row) for `cases import`."""
+    path = output or Path(f"{programme}-template.{file_format.value}")
+    content = import_template(programme=programme, file_format=file_format)
+    if path.exists():  # a filled-in file of the same name is not overwritten
+        raise fail(f"{path} exists: choose another --output")
+    path.write_bytes(content)
+    if as_json:
+        return emit({"programme": programme, "format": file_format.value, "wrote": str(path)})
+    typer.echo(f"wrote {path}")
 
 
 @cases_app.command("show")
 def cases_show(
     ref: str,
-    actor: Annotated[str, typer.Option("--as", help="who reads it (their roles decide what they see)")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    actor: Annotated[str, as_option("who reads it (their roles decide what they see)")],
+    as_json: AsJson = False,
 ) -> None:
     """A case with its persons, timeline and audit trail."""
 
@@ -149,12 +219,12 @@ def cases_show(
         typer.echo(f"  document: {document.document} {document.state.value}{number}  ({document.step})")
     for event in view.timeline:
         form = " ".join(f"{k}={v}" for k, v in event.data.items())
-        typer.echo(f"  {event.at:%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail} {form}".rstrip())
+        typer.echo(f"  {local(event.at):%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail} {form}".rstrip())
 
 
 @cases_app.command("list")
 def cases_list(
-    actor: Annotated[str, typer.Option("--as", help="who looks (only the programmes they have a role in)")],
+    actor: Annotated[str, as_option("who looks (only the programmes they have a role in)")],
     search: Annotated[
         str | None, typer.Option("--search", help="a reference, an external reference or a name, in any script")
     ] = None,
@@ -163,7 +233,7 @@ def cases_list(
     step: Annotated[str | None, typer.Option("--step", help="where the case waits, e.g. fit-to-travel")] = None,
     page: Annotated[int, typer.Option("--page", help="the page, from 1")] = 1,
     page_size: Annotated[int, typer.Option("--page-size", help=f"rows per page (at most {MAX_PAGE_SIZE})")] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Cases newest first, or those a search finds (exact references first); a page at a time."""
     init_db()
@@ -180,11 +250,13 @@ def cases_list(
         )
     if as_json:
         return emit(found)
-    widths = (12, 22, 9, 24, 10)
-    typer.echo("  ".join(h.ljust(w) for h, w in zip(LIST_HEADER, widths, strict=False)) + "  " + LIST_HEADER[-1])
-    for row in found.rows:
-        cells = (row.ref, row.programme, row.status.value, row.step or "-", f"{row.opened_at:%Y-%m-%d}")
-        typer.echo("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + "  " + row.title)
+    table(
+        LIST_HEADER,
+        (
+            (row.ref, row.programme, row.status.value, row.step or "-", f"{local(row.opened_at):%Y-%m-%d}", row.title)
+            for row in found.rows
+        ),
+    )
     more = f"; more: --page {page + 1}" if found.has_more else ""
     typer.echo(f"page {found.page}: {len(found.rows)} case(s){more}")
 
@@ -203,7 +275,7 @@ def _fields(pairs: list[str]) -> dict[str, str | None]:
 @cases_app.command("amend")
 def cases_amend(
     ref: str,
-    actor: Annotated[str, typer.Option("--as", help="a case worker or programme manager of the case's programme")],
+    actor: Annotated[str, as_option("a case worker or programme manager of the case's programme")],
     reason: Annotated[str, typer.Option("--reason", help="why the case is amended (kept in the audit trail)")],
     person: Annotated[
         int | None, typer.Option("--person", min=1, help="the person to correct (see `cases show`)")
@@ -214,7 +286,7 @@ def cases_amend(
     ] = None,
     add: Annotated[list[str], typer.Option("--add", help="field=value of a person to add (repeatable)")] = [],  # noqa: B006
     remove: Annotated[int | None, typer.Option("--remove-person", min=1, help="the person to remove")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Correct a person (--person ID --set field=value), add one (--add-person FILE or --add field=value) or
     remove one (--remove-person ID); quota places, flags and decisions to review follow."""
@@ -251,8 +323,8 @@ def cases_amend(
 @cases_app.command("reviews")
 def cases_reviews(
     ref: str,
-    actor: Annotated[str, typer.Option("--as", help="who reads them")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    actor: Annotated[str, as_option("who reads them")],
+    as_json: AsJson = False,
 ) -> None:
     """The case's decisions marked for review after an amendment."""
     init_db()
@@ -260,19 +332,25 @@ def cases_reviews(
         found = reviews.reviews_of(session=session, ref=ref, actor=actor)
     if as_json:
         return emit(list(found))
-    for review in found:
-        typer.echo(f"{review.id}  task {review.task_id}  {review.title}  ({review.decided_by})  why: {review.reason}")
+    if found:
+        table(
+            ("REVIEW", "TASK", "TITLE", "DECIDED BY", "WHY"),
+            ((r.id, r.task_id, r.title, r.decided_by, r.reason) for r in found),
+        )
 
 
 @cases_app.command("reviewed")
 def cases_reviewed(
     review: Annotated[int, typer.Argument(min=1, max=MAX_ID, help="the review's number (see `cases reviews`)")],
-    actor: Annotated[str, typer.Option("--as", help="a programme manager of the case's programme")],
+    actor: Annotated[str, as_option("a programme manager of the case's programme")],
+    as_json: AsJson = False,
 ) -> None:
     """Clear a decision's review mark: a programme manager looked at it again."""
     init_db()
     with session_scope() as session:
         reviews.clear(session=session, review_id=review, actor=actor)
+    if as_json:
+        return emit({"review": review, "cleared": True})
     typer.echo(f"review {review} cleared")
 
 
@@ -280,8 +358,7 @@ def cases_reviewed(
 # runs: it loads Prefect (2 s, to cancel or start a flow run), which the other commands skip.
 
 Refs = Annotated[list[str], typer.Argument(help="case references, e.g. RST-00012 RST-00013")]
-Actor = Annotated[str, typer.Option("--as", help="who acts (a programme manager of the cases' programme)")]
-AsJson = Annotated[bool, typer.Option("--json")]
+Actor = Annotated[str, as_option("who acts (a programme manager of the cases' programme)")]
 
 
 def _report(outcomes: list[Any], as_json: bool) -> None:
@@ -326,7 +403,7 @@ def cases_resume(refs: Refs, actor: Actor, as_json: AsJson = False) -> None:
 def cases_withdraw(
     ref: str,
     reason: Annotated[WithdrawReason, typer.Option("--reason", help="why the case ends")],
-    actor: Annotated[str, typer.Option("--as", help="a case worker or programme manager of the case's programme")],
+    actor: Annotated[str, as_option("a case worker or programme manager of the case's programme")],
     note: Annotated[str, typer.Option("--note", help="what happened (required with --reason other)")] = "",
     as_json: AsJson = False,
 ) -> None:

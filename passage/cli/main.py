@@ -11,7 +11,7 @@ from models.common import utcnow
 from passage.cli import backup as backup_cli
 from passage.cli.access import audit_app, operator_origin, privacy_app, users_app
 from passage.cli.cases import cases_app
-from passage.cli.common import emit, fail, refuse_bad_arguments, say_error
+from passage.cli.common import AsJson, counts, emit, fail, refuse_bad_arguments, say_error
 from passage.cli.db import db_app
 from passage.cli.notify import notify_app
 from passage.cli.tasks import tasks_app
@@ -59,6 +59,8 @@ def up() -> None:
     from passage.orchestration import stack, supervisor
 
     settings = get_settings()
+    # Each stage said as it starts: together they take most of a minute, which silence makes look like a hang.
+    stage("migrating database…")
     init_db()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -68,15 +70,20 @@ def up() -> None:
         ) as kids:
             # With PASSAGE_PREFECT_SERVER_URL the Prefect server runs elsewhere: use it, start none.
             if not settings.prefect_server_url:
+                stage("starting Prefect server…")
                 kids.start(supervisor.prefect_server(settings))
             login = "PASSAGE_PREFECT_API_AUTH" if settings.prefect_api_auth else settings.home / "prefect" / "api-auth"
             typer.echo(f"Prefect server   {settings.prefect_api_url.removesuffix('/api')}   (login: {login})")
             started_at = utcnow()
+            stage("starting worker…")
             kids.start(supervisor.flow_runner(settings))
             stack.wait_for_worker(settings, since=started_at)
+            if settings.demo_mode:
+                stage("seeding demo data…")
             with session_scope() as session:
                 seeded = seed_for_up(session=session)  # nothing outside demo mode
             typer.echo("\n".join(seeded))
+            stage("starting inbox…")
             kids.start(supervisor.inbox(settings))
             typer.echo(f"Inbox            {settings.inbox_url}   (Ctrl-C stops everything)")
             kids.watch()
@@ -84,6 +91,11 @@ def up() -> None:
         typer.echo("stopping")
     except stack.StackError as exc:
         raise fail(f"{exc} (logs in {settings.home.resolve() / 'logs'})") from None
+
+
+def stage(text: str) -> None:
+    """One line as a stage of `passage up` starts (the next stage's line says this one is done)."""
+    typer.echo(text)
 
 
 def log_to_stderr() -> None:
@@ -100,11 +112,13 @@ def serve() -> None:
 
 
 @app.command()
-def deploy() -> None:
+def deploy(as_json: AsJson = False) -> None:
     """Create the work pool and deploy every programme and scheduled flow into it (idempotent; once per release)."""
     from passage.orchestration.runner import deploy_all
 
     deploy_all()
+    if as_json:
+        return emit({"work_pool": get_settings().work_pool, "deployed": True})
     typer.echo("work pool and deployments up to date")
 
 
@@ -127,7 +141,7 @@ def reconciler() -> None:
 
 
 @app.command()
-def reconcile() -> None:
+def reconcile(as_json: AsJson = False) -> None:
     """One reconciler pass: start pending cases, recover lost runs, deliver undelivered decisions."""
     from passage.orchestration.runner import reconcile_pass
 
@@ -135,7 +149,9 @@ def reconcile() -> None:
     sweep = reconcile_pass()
     if sweep is None:
         raise fail("another reconciler is in the middle of a pass; nothing done")
-    emit(sweep)
+    if as_json:
+        return emit(sweep)
+    counts(sweep)
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from models import NotificationStatus, Role
-from passage.cli.common import emit, fail
+from passage.cli.common import AsJson, as_option, counts, emit, fail, table
 from passage.core.db import init_db, session_scope
 from passage.core.notify import Known, check_config
 from passage.core.settings import get_settings
@@ -21,6 +21,7 @@ notify_app = typer.Typer(no_args_is_help=True, help="Notifications: routing chec
 @notify_app.command("check")
 def check(
     file: Annotated[Path | None, typer.Argument(help="default: PASSAGE_NOTIFY_CONFIG or <home>/notify.yml")] = None,
+    as_json: AsJson = False,
 ) -> None:
     """Validate an Apprise routing file: every fault with its line (unknown tags, malformed URLs); exit 1 on faults."""
 
@@ -36,37 +37,51 @@ def check(
         users=users or None,  # an empty database (a fresh install) cannot tell a typo from a new user
     )
     faults = check_config(path.read_text(encoding="utf-8"), known)
+    ok = not any(not fault.warning for fault in faults)
+    if as_json:
+        found = [{"line": f.line, "message": f.message, "warning": f.warning} for f in faults]
+        emit({"file": str(path), "ok": ok, "faults": found})
+        if not ok:
+            raise typer.Exit(1)
+        return
     for fault in faults:
         typer.echo(f"{path}:{fault}", err=not fault.warning)
-    if any(not fault.warning for fault in faults):
+    if not ok:
         raise typer.Exit(1)
     typer.echo(f"{path}: ok")
 
 
 @notify_app.command("send")
-def send() -> None:
+def send(as_json: AsJson = False) -> None:
     """One sender pass: send what is due in the outbox, retry what failed before (with backoff)."""
 
     init_db()
     with session_scope() as session:
-        emit(send_due(session=session))
+        result = send_due(session=session)
+    if as_json:
+        return emit(result)
+    counts(result)
 
 
 @notify_app.command("sweep")
 def sweep(
     digest: Annotated[bool, typer.Option("--digest", help="the daily digest instead of reminders")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """One reminder sweep (or digest) now, as the scheduled flow runs it; then send with `passage notify send`."""
 
     init_db()
     with session_scope() as session:
-        emit(digest_sweep(session=session) if digest else reminder_sweep(session=session))
+        result = digest_sweep(session=session) if digest else reminder_sweep(session=session)
+    if as_json:
+        return emit(result)
+    counts(result)
 
 
 @notify_app.command("outbox")
 def outbox(
     status: Annotated[NotificationStatus | None, typer.Option("--status")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The newest messages: sent, pending, failed with the reason."""
 
@@ -75,15 +90,27 @@ def outbox(
         rows = list_outbox(session=session, status=status)
     if as_json:
         return emit(list(rows))
-    for row in rows:
-        why = f"  ({row.last_error})" if row.last_error and row.status != NotificationStatus.SENT else ""
-        typer.echo(f"{row.id:>6}  {row.status.value:<8} {row.kind.value:<10} {row.recipient:<24} {row.title}{why}")
+    table(
+        ("ID", "STATUS", "KIND", "TO", "TITLE", "ERROR"),
+        (
+            (
+                row.id,
+                row.status.value,
+                row.kind.value,
+                row.recipient,
+                row.title,
+                row.last_error if row.last_error and row.status != NotificationStatus.SENT else "",
+            )
+            for row in rows
+        ),
+    )
 
 
 @notify_app.command("digest")
 def digest(
-    user: Annotated[str, typer.Option("--as", help="whose choice")],
+    user: Annotated[str, as_option("whose choice")],
     on: Annotated[bool, typer.Option("--on/--off", help="one daily digest instead of a message per task")],
+    as_json: AsJson = False,
 ) -> None:
     """Choose the daily digest (or a message per task) for a user."""
 
@@ -91,4 +118,6 @@ def digest(
     with session_scope() as session:
         get_user(session=session, username=user)
         set_digest(session=session, username=user, digest=on)
+    if as_json:
+        return emit({"username": user, "digest": on})
     typer.echo(f"{user}: {'daily digest' if on else 'a message per task'}")

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import httpx
 from prefect import Flow
+from prefect.artifacts import create_table_artifact
 from prefect.client.orchestration import SyncPrefectClient, get_client
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.filters import (
@@ -121,13 +122,25 @@ def suspend_again(*, key: str) -> None:
     suspend(key=key)
 
 
-def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
-    """Create the case's flow run (idempotent per case: one run however often it is asked) and return its id."""
+def run_tags(*, programme: str, case_ref: str) -> list[str]:
+    """The tags of a case's run, for an operator to filter Prefect's UI by: identifiers only, never a name."""
+    return [f"programme:{programme}", f"case:{case_ref}"]
+
+
+def start_run(*, deployment: str, programme: str, case_ref: str, case_uid: str) -> str:
+    """Create the case's flow run (idempotent per case: one run however often it is asked) and return its id.
+
+    The run is named by its case reference (an identifier, which Prefect may hold), not a generated
+    "peculiar-adder", so an operator finds a case's run in Prefect's UI; the flows set no run-name
+    template, so every resumed or recovered segment of the run keeps the name.
+    """
     for pause in (*BUSY_PAUSES, None):
         try:
             run = run_deployment(
                 deployment,
                 parameters={"case_ref": case_ref},
+                flow_run_name=case_ref,
+                tags=run_tags(programme=programme, case_ref=case_ref),
                 timeout=0,
                 idempotency_key=f"case-{case_uid}",
                 as_subflow=False,
@@ -142,6 +155,14 @@ def start_run(*, deployment: str, case_ref: str, case_uid: str) -> str:
         time.sleep(pause)
     assert isinstance(run, FlowRun)  # the sync variant, called outside an event loop
     return str(run.id)
+
+
+def publish_table(*, key: str, description: str, rows: list[dict[str, object]]) -> None:
+    """Show `rows` as a table artifact of the current flow run under `key` (its versions: one per run).
+
+    Artifacts are read by anyone with Prefect's API: the rows must be aggregates and identifiers only.
+    """
+    create_table_artifact(table=[dict(row) for row in rows], key=key, description=description)
 
 
 def run_state(flow_run_id: str) -> RunState | None:

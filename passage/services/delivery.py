@@ -120,7 +120,10 @@ def launch_case(*, session: Session, case_id: int) -> bool:
         return False
     try:
         run_id = prefect.start_run(
-            deployment=get_programme(case.programme).deployment, case_ref=case.ref, case_uid=case.uid
+            deployment=get_programme(case.programme).deployment,
+            programme=case.programme,
+            case_ref=case.ref,
+            case_uid=case.uid,
         )
     except prefect.PrefectUnavailable as exc:
         log.warning("case %s not started yet: %s", case.ref, exc)

@@ -10,22 +10,34 @@ from sqlmodel import Session
 
 from models import NotificationKind, Role
 from passage.core import messages
+from passage.core.i18n import DEFAULT, format_datetime
 from passage.core.settings import get_settings
-from passage.core.tabular import to_csv
+from passage.core.tabular import to_csv, to_xlsx
 from passage.services.access import SYSTEM
 from passage.services.charts import all_charts, step_name
 from passage.services.dashboard import Dashboard, dashboard, figures
 from passage.services.notifications import enqueue, personal_message, recipients
 
+# The figures that name someone (a colleague's username): in the files for managers, not in Prefect.
+NAMED_FIGURES = frozenset({"overdue by person"})
+
 
 class Report(BaseModel):
-    """One programme's report of one week: where its files are, how many managers were told."""
+    """One programme's report of one week: where its files are, how many managers were told, its aggregates."""
 
     programme: str
+    title: str
     week: str
     html: Path
     csv: Path
+    xlsx: Path  # the same numbers as an Excel workbook
     notified: int
+    aggregates: list[dict[str, object]]  # figures(board) without NAMED_FIGURES: what Prefect may show
+
+
+def aggregates(board: Dashboard) -> list[dict[str, object]]:
+    """The numbers that name nobody (counts, durations, quotas by step, month, programme), as the CSV has them."""
+    return [row for row in figures(board) if row["figure"] not in NAMED_FIGURES]
 
 
 def iso_week(moment: datetime) -> str:
@@ -51,7 +63,7 @@ def render_html(board: Dashboard) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}</style></head>"
-        f"<body><h1>{title}</h1><p>Figures at {board.at:%Y-%m-%d %H:%M} UTC.</p>"
+        f"<body><h1>{title}</h1><p>Figures at {format_datetime(DEFAULT, board.at)}.</p>"
         f"{figures_div}<h2>Numbers</h2>{_table(rows)}</body></html>\n"
     )
 
@@ -62,10 +74,20 @@ def write_report(*, session: Session, programme: str, now: datetime) -> Report:
     week = iso_week(now)
     folder = get_settings().home.resolve() / "reports" / board.programme
     folder.mkdir(parents=True, exist_ok=True)
-    html_path, csv_path = folder / f"{week}.html", folder / f"{week}.csv"
+    html_path, csv_path, xlsx_path = (folder / f"{week}.{suffix}" for suffix in ("html", "csv", "xlsx"))
     html_path.write_text(render_html(board), encoding="utf-8")
-    csv_path.write_text(to_csv(figures(board)), encoding="utf-8")
-    report = Report(programme=board.programme, week=week, html=html_path, csv=csv_path, notified=0)
+    csv_path.write_bytes(to_csv(figures(board)))
+    xlsx_path.write_bytes(to_xlsx({week: figures(board)}))
+    report = Report(
+        programme=board.programme,
+        title=board.title,
+        week=week,
+        html=html_path,
+        csv=csv_path,
+        xlsx=xlsx_path,
+        notified=0,
+        aggregates=aggregates(board),
+    )
     report.notified = _notify_managers(session, board, report, now)
     return report
 

@@ -73,6 +73,7 @@ class CaseView(BaseModel):
     documents: list[CaseDocument] = []
     held_at: datetime | None = None  # on hold since (passage/services/lifecycle.py), with the manager's reason
     hold_reason: str | None = None
+    flow_run_id: str | None = None  # its Prefect run (None until started): the case page links to it
 
 
 Gates = Sequence[tuple[HumanTask, Decision | None]]
@@ -267,4 +268,5 @@ def case_view(*, session: Session, ref: str, actor: str) -> CaseView:
         documents=_documents(case, gates),
         held_at=case.held_at,
         hold_reason=case.hold_reason,
+        flow_run_id=case.flow_run_id,
     )

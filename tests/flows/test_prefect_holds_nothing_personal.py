@@ -103,6 +103,11 @@ def test_a_full_run_leaves_no_name_comment_or_health_and_dna_value_in_prefect(db
     decide_at(rid, "ind-decision")
     decide_at(rid, "fit-to-travel", approve=False, fitness="unfit", needs=["oxygen"], comment=COMMENT.format(n=5))
     assert closed(fid).outcome and closed(rid).outcome  # both ran to their end
+    with get_client(sync_client=True) as client:
+        for case in (family, resettlement):  # what an operator filters by: the case, never a person
+            run = client.read_flow_run(UUID(case.flow_run_id or ""))
+            assert run.name == case.ref
+            assert sorted(run.tags) == sorted([f"programme:{case.programme}", f"case:{case.ref}"])
     held = everything_prefect_holds()
     assert str(UUID(family.flow_run_id or "")) in held, "the scan reads what Prefect holds"
     leaked = {

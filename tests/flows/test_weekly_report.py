@@ -1,11 +1,14 @@
 """The weekly report as Prefect runs it: the scheduled deployment, run by `passage serve`'s worker, writes
 the files and mails each programme manager through the outbox (a real SMTP server)."""
 
+import json
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from sqlmodel import Session
@@ -62,7 +65,8 @@ def test_the_deployment_writes_each_programmes_report_and_mails_its_managers(
     for slug in all_programmes():
         assert (folder / slug / f"{week}.html").is_file() and (folder / slug / f"{week}.csv").is_file()
     csv_text = (folder / "resettlement-nl" / f"{week}.csv").read_text(encoding="utf-8")
-    assert f"arrivals per month,{utcnow():%Y-%m},cases,1" in csv_text
+    assert f"arrivals per month;{utcnow():%Y-%m};cases;1" in csv_text
+    assert_published_as_artifacts(run)
     # Outside office hours the run only queued the messages: the next opening sends them, once.
     send_due(session=db, now=next_office_time(utcnow(), office_hours()))
     expected = len(all_programmes())
@@ -71,3 +75,19 @@ def test_the_deployment_writes_each_programmes_report_and_mails_its_managers(
         assert len(mails) == expected
         (ours,) = [m for m in mails if "Resettlement to the Netherlands" in m.subject]
         assert str(folder / "resettlement-nl" / f"{week}.html") in ours.body
+
+
+def assert_published_as_artifacts(run: FlowRun) -> None:
+    """Each programme's aggregates are a table artifact of the run, with no figure naming a person."""
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
+        )
+    by_key = {artifact.key: artifact for artifact in artifacts}
+    assert set(by_key) == {f"weekly-report-{slug}" for slug in all_programmes()}
+    ours = by_key["weekly-report-resettlement-nl"]
+    assert ours.type == "table" and ours.description == f"Resettlement to the Netherlands, week {iso_week(utcnow())}"
+    rows = json.loads(str(ours.data))
+    assert {"figure": "arrivals per month", "item": f"{utcnow():%Y-%m}", "measure": "cases", "value": 1} in rows
+    assert {row["figure"] for row in rows} >= {"open cases", "cases by step", "arrivals per month"}
+    assert not [row for row in rows if row["figure"] == "overdue by person"]

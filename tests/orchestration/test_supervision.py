@@ -164,6 +164,14 @@ def open_tasks_of(home: Path, ref: str) -> list[str]:
 
 
 def test_a_killed_prefect_server_is_reported_restarted_on_its_port_and_cases_move_again(up: Up, tmp_path: Path) -> None:
+    stages = [line for line in up.printed().splitlines() if line.endswith("…")]
+    assert stages == [
+        "migrating database…",
+        "starting Prefect server…",
+        "starting worker…",
+        "seeding demo data…",
+        "starting inbox…",
+    ], "`passage up` says each stage as it starts"
     port = prefect_port(up)
     health = f"http://127.0.0.1:{port}/api/health"
     killed = server_pid(port)

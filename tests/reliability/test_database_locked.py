@@ -50,7 +50,10 @@ def test_a_step_that_meets_a_locked_database_is_retried_and_done_once(db: Sessio
     sqlite = get_engine().dialect.name == "sqlite"
     with writes_locked():
         run_id = prefect_bridge.start_run(
-            deployment=get_programme("resettlement-nl").deployment, case_ref=case.ref, case_uid=case.uid
+            deployment=get_programme("resettlement-nl").deployment,
+            programme="resettlement-nl",
+            case_ref=case.ref,
+            case_uid=case.uid,
         )
         # SQLite gives up after its busy timeout (15 s) and Prefect retries the step; PostgreSQL waits for the lock.
         waited = "AwaitingRetry" if sqlite else "Running"

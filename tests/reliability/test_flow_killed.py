@@ -29,7 +29,10 @@ def test_a_flow_process_killed_in_a_step_is_brought_back_and_the_step_happens_on
     case = cases.open_case(session=db, programme="resettlement-nl", case_file=referral(), actor="cw.amal")
     with writes_locked():
         run_id = prefect_bridge.start_run(
-            deployment=get_programme("resettlement-nl").deployment, case_ref=case.ref, case_uid=case.uid
+            deployment=get_programme("resettlement-nl").deployment,
+            programme="resettlement-nl",
+            case_ref=case.ref,
+            case_uid=case.uid,
         )
         wait_for(lambda: "Running" in task_run_states(run_id, STEP), timeout=120, what=f"{STEP} running")
         (child,) = wait_for(lambda: stack.flow_processes(runner), what="the run's process")
