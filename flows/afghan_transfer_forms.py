@@ -79,9 +79,9 @@ class TransitAccommodation(GateForm):
     """Accommodation for the group in the transit country, with its cost (movement officer)."""
 
     place: str = Field(min_length=2, max_length=80, description="guesthouse or hotel, and city")
-    check_in_on: date
+    check_in_on: date = Field(title="Check-in on")
     nights: int = Field(ge=1, le=365)
-    cost_euros: int = Field(ge=0, le=1_000_000, description="total for the group, whole euros")
+    cost_euros: int = Field(title="Cost (euros)", ge=0, le=1_000_000, description="total for the group, whole euros")
 
 
 class AccommodationCost(GateForm):

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate, no_one_twice
+from flows.forms_common import FLIGHT_NUMBER, BookedDeparture, FitnessOutcome, PastDate, no_one_twice, with_companions
 from models import PersonBase
 from passage.programme import DNA, Document, DocumentState, GateForm, ImportLayout, Intake
 
@@ -62,7 +62,8 @@ class ReunificationRequest(Intake):
         return ["dna_requested"] if any(m.dna_requested for m in self.members) else []
 
     def summary(self) -> str:
-        return self.title or f"{self.sponsor.full_name}: {len(self.members)} family member(s), {self.ind_ref}"
+        # "Sponsor (+2), IND ref": words in no language, as the other programmes' titles (it is stored once).
+        return self.title or f"{with_companions(self.sponsor.full_name, len(self.members) + 1)}, {self.ind_ref}"
 
 
 class MhacSite(StrEnum):
@@ -78,7 +79,9 @@ class DnaAppointment(GateForm):
     """The family's DNA sampling appointment at an MHAC, or an ad-hoc location (case worker)."""
 
     site: MhacSite
-    ad_hoc_location: str = Field(default="", max_length=80, description="city, only for an ad-hoc site")
+    ad_hoc_location: str = Field(
+        default="", title="Ad-hoc location", max_length=80, description="city, only for an ad-hoc site"
+    )
     appointment_on: date
 
     @model_validator(mode="after")

@@ -103,7 +103,7 @@ class OrientationAttended(GateForm):
 class TravelDocuments(GateForm):
     """Embassy travel documents, exit permits and transit visas in hand (case worker)."""
 
-    laissez_passer: bool = False
+    laissez_passer: bool = Field(default=False, title="Laissez-passer")
     exit_permits: bool = False
     transit_visas: bool = False
     document_reference: str = Field(default="", max_length=60)

@@ -93,7 +93,9 @@ class VisaAssistance(GateForm):
 class VisaCosts(GateForm):
     """The mandatory visa costs to reimburse, from the receipts (case worker)."""
 
-    amount_euros: int = Field(ge=0, le=10_000, description="whole euros; 0 when there were none")
+    amount_euros: int = Field(
+        title="Amount (euros)", ge=0, le=10_000, description="whole euros; 0 when there were none"
+    )
     receipts_checked: bool = False
 
     @model_validator(mode="after")
@@ -134,4 +136,4 @@ class ThirdCountryTravel(GateForm):
 class ArrivalAllowance(GateForm):
     """The allowance for the first expenses and in-land travel after arrival (programme manager)."""
 
-    amount_euros: int = Field(ge=0, le=5_000, description="whole euros, for the whole family")
+    amount_euros: int = Field(title="Amount (euros)", ge=0, le=5_000, description="whole euros, for the whole family")

@@ -68,7 +68,7 @@ class ReintegrationPlan(GateForm):
     """The reintegration plan: in-kind support only, delivered by a partner in the country of return."""
 
     support: list[InKindSupport] = []
-    value_euros: int = Field(ge=0, le=20_000, description="in-kind value, whole euros")
+    value_euros: int = Field(title="Value (euros)", ge=0, le=20_000, description="in-kind value, whole euros")
     partner: str = Field(min_length=2, max_length=80, description="the reintegration partner")
 
     @model_validator(mode="after")

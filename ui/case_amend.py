@@ -52,7 +52,7 @@ def for_review(user: str, marked: list[reviews.Review], may_clear: bool) -> None
         text, button = st.columns([5, 1])
         text.markdown(
             t_md(
-                "**{title}**, decided by {who} on {when} UTC; amended: {reason}",
+                "**{title}**, decided by {who} on {when}; amended: {reason}",
                 title=review.title,
                 who=review.decided_by,
                 when=format_datetime(review.decided_at),

@@ -10,8 +10,10 @@ from datetime import date, datetime
 
 import streamlit as st
 
+from passage.core import i18n
 from passage.core.errors import PassageError
 from passage.core.i18n import DEFAULT, LANGUAGES, reason_in, translate
+from passage.core.settings import get_settings
 
 LANGUAGE_KEY = "passage.language"
 # A run of right-to-left words (Hebrew, Arabic, Syriac, Thaana, N'Ko... and Arabic presentation forms).
@@ -20,9 +22,17 @@ _RTL_RUN = re.compile(f"[{_RTL}]+(?:[ \u200c\u200d]+[{_RTL}]+)*")
 
 
 def current_language() -> str:
-    """The logged-in user's language (set at login and by the language switch)."""
-    language = st.session_state.get(LANGUAGE_KEY, DEFAULT)
+    """The logged-in user's language (set at login and by the language switch); before login the browser's,
+    when it is one Passage speaks, else the office's (PASSAGE_LANGUAGE): a Dutch office's login page is Dutch."""
+    language = st.session_state.get(LANGUAGE_KEY) or _browser_language() or get_settings().language
     return language if language in LANGUAGES else DEFAULT
+
+
+def _browser_language() -> str | None:
+    """The language of the browser's locale ("nl-NL" is Dutch), None when there is none or it is another."""
+    locale = st.context.locale or ""
+    language = locale.split("-")[0].lower()
+    return language if language in LANGUAGES else None
 
 
 def set_language(language: str) -> None:
@@ -56,18 +66,10 @@ def isolated(text: str) -> str:
 
 
 def format_date(day: date | None) -> str:
-    """23-11-2026 in Dutch, 23 Nov 2026 in English; empty for no date."""
-    if day is None:
-        return ""
-    if isinstance(day, datetime):
-        day = day.date()
-    if current_language() == "nl":
-        return day.strftime("%d-%m-%Y")
-    return day.strftime("%d %b %Y")
+    """23-11-2026 in Dutch, 23 Nov 2026 in English (a moment's date on the office's clock); empty for none."""
+    return i18n.format_date(current_language(), day)
 
 
 def format_datetime(moment: datetime | None) -> str:
-    """Date as `format_date`, then the 24-hour time (both languages)."""
-    if moment is None:
-        return ""
-    return f"{format_date(moment)} {moment:%H:%M}"
+    """Date as `format_date`, then the 24-hour time, on the office's clock (storage is UTC); empty for none."""
+    return i18n.format_datetime(current_language(), moment)

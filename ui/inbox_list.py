@@ -11,13 +11,15 @@ from typing import Any
 import streamlit as st
 
 from passage.core.errors import FormInvalid
+from passage.core.i18n import plural
 from passage.programme.registry import all_programmes
 from passage.services.human_tasks import TaskRow, list_tasks
 from passage.services.inbox import TaskCounts, count_tasks
 from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due, Sort, TaskFilter, from_query, to_query
 from ui import bulk
-from ui.export import csv_button
-from ui.i18n import explain_reason, format_date, isolated, t
+from ui.export import export_buttons
+from ui.gate_text import title
+from ui.i18n import current_language, explain_reason, format_date, isolated, t
 from ui.state import session
 from ui.text import code, plain, t_md
 
@@ -79,7 +81,7 @@ def _counted(label: str, count: int) -> str:
 
 def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
     programme, step, assignee = st.columns(3)
-    titles = {slug: p.title for slug, p in all_programmes().items()}
+    titles = {slug: t(p.title) for slug, p in all_programmes().items()}
     _choice(
         t("Programme"),
         "programme",
@@ -92,7 +94,7 @@ def filter_bar(filters: TaskFilter, counts: TaskCounts, user: str) -> None:
         t("Step"),
         "step",
         [ALL, *steps],
-        lambda s: _counted(counts.step_titles.get(s, s), counts.step.get(s, 0)) if s else t("All steps"),
+        lambda s: _counted(title(counts.step_titles.get(s, s)), counts.step.get(s, 0)) if s else t("All steps"),
         step,
     )
     people = sorted({*counts.assignee, filters.assignee} - {ME, UNASSIGNED, ANYONE, user})
@@ -147,7 +149,7 @@ def row_label(row: TaskRow) -> str:
     if row.on_hold:  # its case waits: nobody can decide it until a programme manager resumes it
         badge += f" :gray-badge[{plain(t('on hold'))}]"
     case = f"{plain(isolated(row.case_title))} {badge}".rstrip()
-    return f"{code(row.case_ref)} **{plain(row.title)}** — {case} · {when}{claimed}"
+    return f"{code(row.case_ref)} **{plain(title(row.title))}** — {case} · {when}{claimed}"
 
 
 def pager(filters: TaskFilter, total: int) -> None:
@@ -180,12 +182,13 @@ def render(user: str) -> None:
         counts = count_tasks(session=s, actor=user, filters=filters)
         rows = list_tasks(session=s, actor=user, filters=filters, limit=PAGE_SIZE)
     filter_bar(filters, counts, user)
-    st.caption(t_md("{n} open task(s) for {user}", n=counts.total, user=user))
+    caption = ("{count} open task for {user}", "{count} open tasks for {user}")
+    st.caption(plural(current_language(), counts.total, *caption, user=plain(user)))
     selectable = bulk.offered(filters, rows)
     with st.container(key="task-list"):  # the e2e tests and the render benchmark find the rows here
         for row in rows:
             task_row(row, selectable)
-    csv_button(rows, name="inbox")  # the tasks of this page, as listed
+    export_buttons(rows, name="inbox")  # the tasks of this page, as listed
     if selectable:
         bulk.actions(user, rows)
     bulk.results()

@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from ui.i18n import current_language, t
 
 # Words of a field's name the agency writes in capitals ("ind_ref" reads "IND ref").
-ACRONYMS = frozenset({"dna", "eu", "ind", "learn", "unhcr"})
+ACRONYMS = frozenset({"coa", "dna", "eu", "id", "ind", "learn", "mhac", "mvv", "szw", "tb", "unhcr"})
 # st.date_input's and st.column_config.DateColumn's format, as each language writes a date (ui.i18n.format_date).
 DATE_FORMATS = {"en": "YYYY-MM-DD", "nl": "DD-MM-YYYY"}
 
@@ -30,6 +30,11 @@ def label(name: str) -> str:
     words = [word.upper() if word in ACRONYMS else word for word in name.removeprefix("is_").split("_")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def field_label(name: str, field: FieldInfo) -> str:
+    """A field's label: its declared title (`Field(title=...)`, where the name reads badly), else from its name."""
+    return field.title or label(name)
 
 
 def option_label(value: object) -> str:

@@ -13,6 +13,7 @@ from passage.services.decisions import decide
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
+from ui.gate_text import title
 from ui.i18n import explain_reason, format_datetime, isolated, t
 from ui.state import session
 from ui.text import explain_md, plain, t_md
@@ -35,10 +36,10 @@ def render(user: str, task_id: int) -> None:
         st.error(explain_md(exc))
         return
     task = detail.task
-    st.title(plain(task.title))
+    st.title(plain(title(task.title)))
     st.caption(
         t_md(
-            "for {role} · due {due} UTC · requested by {who}",
+            "for {role} · due {due} · requested by {who}",
             role=t(task.role.value.replace("_", " ")),
             due=format_datetime(task.due_at),
             who=task.requested_by,
@@ -70,7 +71,7 @@ def render(user: str, task_id: int) -> None:
 def reopen_form(user: str, task: HumanTask) -> None:
     """An expired task: say so, and let a programme manager re-open it (the service checks the role)."""
     ran_out = format_datetime(task.expires_at)
-    st.warning(t("Nobody decided this task before its wait ran out on {when} UTC.", when=ran_out))
+    st.warning(t("Nobody decided this task before its wait ran out on {when}.", when=ran_out))
     days = st.number_input(t("Due in (days)"), min_value=1, max_value=365, value=5, step=1, key="reopen-days")
     if not st.button(t("Re-open the task"), key="reopen", type="primary"):
         return
@@ -102,9 +103,14 @@ def assignment_bar(user: str, detail: TaskView) -> None:
         act = partial(assignment.claim, task_id=task.id or 0, actor=user)
     if task.assignee is not None and claim.button(t("Unclaim"), key="unclaim"):
         act = partial(assignment.unclaim, task_id=task.id or 0, actor=user)
-    to = hand_over.text_input(t("Reassign to (username)"), key="reassign-to")
-    if hand_over.button(t("Reassign"), key="reassign") and to.strip():
-        act = partial(assignment.reassign, task_id=task.id or 0, actor=user, to=to.strip())
+    try:
+        with session() as s:
+            colleagues = assignment.colleagues(session=s, task_id=task.id or 0, actor=user)
+    except PassageError:  # decided or withdrawn since the page was drawn: no one to hand it to
+        colleagues = []
+    to = hand_over.selectbox(t("Reassign to"), colleagues, index=None, key="reassign-to")
+    if hand_over.button(t("Reassign"), key="reassign", disabled=not colleagues) and to:
+        act = partial(assignment.reassign, task_id=task.id or 0, actor=user, to=to)
     if act is None:
         return
     try:
@@ -121,7 +127,7 @@ def closed_note(task: HumanTask, decision: Decision | None) -> str:
         return t_md("This task is {status}: it is no longer open.", status=t(task.status.value))
     verdict = t("approved") if decision.outcome == Outcome.APPROVE else t("rejected")
     return t_md(
-        "This task is no longer open: {verdict} by {who} on {when} UTC.",
+        "This task is no longer open: {verdict} by {who} on {when}.",
         verdict=verdict,
         who=decision.decided_by,
         when=format_datetime(decision.decided_at),
@@ -139,8 +145,8 @@ def decision_form(user: str, task_id: int, form_type: str) -> None:
     form = get_form(form_type)
     errors: dict[str, str] = st.session_state.get(f"errors-{task_id}", {})
     st.subheader(t("Decision"))
-    if form.__doc__:
-        st.caption(form.__doc__)
+    if form.description():  # its Dutch in gates.toml
+        st.caption(plain(t(form.description())))
     data = forms.render(form, key=f"task-{task_id}", errors=errors)
     comment = st.text_area(t("Comment (required to reject)"), key=f"comment-{task_id}")
     if "comment" in errors:

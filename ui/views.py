@@ -4,10 +4,13 @@ from datetime import date
 
 import streamlit as st
 
+from passage.core.i18n import today as office_today
+from passage.programme.registry import get_programme, step_title
 from passage.services.audit import ORIGIN
 from passage.services.process import StepState
 from passage.services.timeline import CaseView, Event
 from ui.export import table
+from ui.gate_text import summary, title
 from ui.i18n import format_date, format_datetime, t
 from ui.text import code, plain, t_md
 
@@ -28,15 +31,16 @@ def duration(seconds: float | None) -> str:
 
 
 def status_line(view: CaseView) -> str:
-    waiting = " · " + t_md("waiting at **{step}**", step=view.waiting_at) if view.waiting_at else ""
+    waiting = " · " + t_md("waiting at **{step}**", step=title(step_title(view.waiting_at))) if view.waiting_at else ""
     outcome = f" · {plain(view.outcome)}" if view.outcome else ""
-    return f"{code(view.ref)} · {plain(view.programme)} · **{plain(t(view.status.value))}**{waiting}{outcome}"
+    programme = t(get_programme(view.programme).title)
+    return f"{code(view.ref)} · {plain(programme)} · **{plain(t(view.status.value))}**{waiting}{outcome}"
 
 
 def _is_minor(born: str | None) -> bool:
     if not born:
         return False
-    birth, today = date.fromisoformat(born), date.today()
+    birth, today = date.fromisoformat(born), office_today()
     return (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) < ADULT_AGE
 
 
@@ -78,7 +82,7 @@ def documents(view: CaseView) -> None:
                 t("document"): t(d.document.replace("_", " ")),
                 t("state"): t(d.state.value),
                 t("reference"): d.reference,
-                t("recorded at"): t(d.step),
+                t("recorded at"): title(d.step),
                 t("on"): format_date(d.at),
             }
             for d in view.documents
@@ -91,9 +95,11 @@ def process(view: CaseView) -> None:
     """The programme's steps in order: done, the one the case waits at, and those to come."""
     current = [p for p in view.process if p.state == StepState.CURRENT]
     for step in current:
-        st.warning(t_md("Waiting at: **{title}** for {wait}", title=step.title, wait=duration(step.duration_seconds)))
+        st.warning(
+            t_md("Waiting at: **{title}** for {wait}", title=title(step.title), wait=duration(step.duration_seconds))
+        )
     lines = [
-        f"{STATE_MARK[p.state]} {plain(p.title)}"
+        f"{STATE_MARK[p.state]} {plain(title(p.title))}"
         + (f" — {plain(t(p.outcome))}" if p.outcome else "")
         + (f" · {plain(duration(p.duration_seconds))}" if p.duration_seconds is not None else "")
         for p in view.process
@@ -110,12 +116,12 @@ def _note(event: Event) -> str:
 
 def _row(event: Event) -> dict[str, str]:
     return {
-        t("when (UTC)"): format_datetime(event.at),
-        t("what"): f"{event.title} — {t('for review')}" if event.review else event.title,
+        t("when"): format_datetime(event.at),
+        t("what"): f"{title(event.title)} — {t('for review')}" if event.review else title(event.title),
         t("who"): event.actor,
         t("took"): duration(event.duration_seconds),
         t("note"): _note(event),
-        t("form"): ", ".join(f"{name}: {value}" for name, value in event.data.items()),
+        t("form"): summary(event.data),
     }
 
 
@@ -138,7 +144,7 @@ def trail(view: CaseView) -> None:
     """The case's audit trail: who saw and did what, oldest first (hash-chained: `passage audit verify`)."""
     rows = [
         {
-            t("when (UTC)"): f"{format_datetime(event.at)}:{event.at:%S}",
+            t("when"): f"{format_datetime(event.at)}:{event.at:%S}",
             t("who"): event.who or event.actor,
             t("what"): event.action,
             t("task"): str(event.task_id or ""),  # one type per column: Arrow refuses ints beside ""

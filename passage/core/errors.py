@@ -1,19 +1,25 @@
 """Errors a user may see: each carries a one-line reason, and field errors where a form was wrong."""
 
+from datetime import datetime
+
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+
+from passage.core.i18n import local
 
 
 class PassageError(Exception):
     """A refusal with a reason fit to show a user.
 
     The reason is a template and its values (`NotFound("no case '{ref}'", ref=ref)`): `str()` is the
-    English sentence, and the inbox looks the template up in the reader's language (ui/i18n.py).
+    English sentence, and the inbox looks the template up in the reader's language (ui/i18n.py). A moment
+    among the values reads on the office's clock, as every time a person is shown (storage stays UTC).
     """
 
     def __init__(self, template: str = "", /, **values: object) -> None:
-        self.template, self.values = template, values
-        super().__init__(template.format(**values) if values else template)
+        self.template = template
+        self.values = {name: local(value) if isinstance(value, datetime) else value for name, value in values.items()}
+        super().__init__(template.format(**self.values) if values else template)
 
 
 class NotFound(PassageError):

@@ -23,6 +23,7 @@ LOCALES = Path(__file__).parent / "locales"
 # Placeholders that hold a field's name in a refusal: shown as the form names it, never translated.
 IDENTIFIERS = frozenset({"field", "name"})
 _LOCATED = re.compile(r"(?P<path>[\w.]+): (?P<reason>.+)", re.DOTALL)
+_NUMBERED = re.compile(r"(?P<base>.+) \((?P<number>\d+)\)")
 
 
 @cache
@@ -65,6 +66,24 @@ def reason_in(language: str, reason: str) -> str:
     return reason
 
 
+def title_in(language: str, text: str) -> str:
+    """A gate's or step's stored English title in `language` (tasks and steps store the English title): as
+    declared, numbered for a second round or a family member ("Collect DNA sample (2)"), or followed by what
+    became of it ("…: approved") or by whom it is for ("…: <member's name>"); a title no entry knows as it is."""
+    entries = catalog(language) if language != DEFAULT else {}
+    if language == DEFAULT or text in entries:
+        return translate(language, text)
+    if (numbered := _NUMBERED.fullmatch(text)) and numbered["base"] in entries:
+        return f"{translate(language, numbered['base'])} ({numbered['number']})"
+    head, tail = text, ""
+    while ": " in head:  # a title may hold ": " itself ("Health assessment: fit to travel"): longest first
+        head, _, rest = head.rpartition(": ")
+        tail = f"{rest}: {tail}" if tail else rest
+        if (shown := title_in(language, head)) != head:
+            return f"{shown}: {translate(language, tail)}"
+    return text
+
+
 @cache
 def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
     """The catalog's entries with placeholders, as patterns that capture the values; longest first, so the
@@ -95,10 +114,15 @@ def office_zone() -> ZoneInfo:
     return ZoneInfo(get_settings().office_timezone)
 
 
-def local(moment: datetime) -> datetime:
-    """`moment` on the office's clock (a naive datetime is UTC, as the database stores it)."""
+def local(moment: datetime, *, zone: ZoneInfo | None = None) -> datetime:
+    """`moment` on the office's clock, or on `zone`'s (a naive datetime is UTC, as the database stores it)."""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(office_zone())
+    return aware.astimezone(zone or office_zone())
+
+
+def today() -> date:
+    """Today's date on the office's clock (the server's own clock may be UTC)."""
+    return datetime.now(office_zone()).date()
 
 
 def format_date(language: str, day: date | None) -> str:
@@ -110,11 +134,11 @@ def format_date(language: str, day: date | None) -> str:
     return dates.format_date(day, format=_DATE_FORMATS[language], locale=language)
 
 
-def format_datetime(language: str, moment: datetime | None) -> str:
-    """The date as `format_date`, then the 24-hour time, on the office's clock; empty for none."""
+def format_datetime(language: str, moment: datetime | None, *, zone: ZoneInfo | None = None) -> str:
+    """The date as `format_date`, then the 24-hour time, on the office's clock (or `zone`'s); empty for none."""
     if moment is None:
         return ""
-    on_clock = local(moment)
+    on_clock = local(moment, zone=zone)
     return f"{format_date(language, on_clock.date())} {on_clock:%H:%M}"
 
 

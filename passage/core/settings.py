@@ -1,11 +1,12 @@
 """The one place that reads configuration (env prefix PASSAGE_)."""
 
 import re
-from datetime import time
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+import holidays
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -82,11 +83,18 @@ class Settings(BaseSettings):
     office_timezone: str = "Europe/Amsterdam"
     office_open: time = time(9, 0)
     office_close: time = time(17, 0)
+    # Working days are Monday to Friday less this country's public holidays (the `holidays` package: "NL",
+    # or "" for none), of its subdivision where holidays differ by region, and the office's own closing days.
+    holiday_country: str = "NL"
+    holiday_subdivision: str = ""
+    office_closed_days: list[date] = Field(default_factory=list, description='e.g. ["2026-12-24"]')
     # Reminders at these business-hour offsets from the due date (negative: before it).
     reminder_offsets: list[float] = Field(default_factory=lambda: [-8.0, 8.0, 24.0, 40.0])
     # A task still open after this many reminders goes to the programme's lead as well (0: never).
     escalate_after: int = Field(default=2, ge=0)
     notify_language: str = Field(default="en", pattern=r"^(en|nl)$", description="for channels and leads")
+    # The CLI's language when --as names no one; the login page's when the browser's is neither.
+    language: str = Field(default="en", pattern=r"^(en|nl)$", description="the office's default language")
     notify_max_attempts: int = Field(default=12, ge=1)
     notify_retry_seconds: float = Field(default=30.0, gt=0, description="first backoff; doubles, at most 1 h")
     # Access: "password" (bcrypt passwords in the app database) or "oidc" (Streamlit's st.login, see README).
@@ -127,6 +135,15 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"[^:\s]+:\S{12,}", value.get_secret_value()):
             raise ValueError("give user:password, the password at least 12 characters without spaces")
         return value
+
+    @model_validator(mode="after")
+    def _holidays_known(self) -> "Settings":
+        if self.holiday_country:
+            try:
+                holidays.country_holidays(self.holiday_country, subdiv=self.holiday_subdivision or None)
+            except NotImplementedError as exc:  # the package's word for an unknown country or subdivision
+                raise ValueError(f"holiday_country/holiday_subdivision: {exc}") from None
+        return self
 
     @property
     def db_url(self) -> str:

@@ -47,6 +47,13 @@ class GateForm(BaseModel):
         """The form's own fields, in declaration order (what the inbox renders)."""
         return [name for name in cls.model_fields if name not in cls.base_fields]
 
+    @classmethod
+    def description(cls) -> str:
+        """What the decider is asked, as the task page says it: the form's docstring on one line (an English
+        key of the catalogue); empty for a form without one."""
+        own = cls.__dict__.get("__doc__")
+        return " ".join(own.split()) if isinstance(own, str) else ""
+
     def data(self) -> dict[str, Any]:
         """The form's own fields as JSON-ready values (what the decision stores)."""
         return self.model_dump(mode="json", include=set(self.field_names()))
@@ -76,6 +83,11 @@ class Gate(Generic[F]):
     approvals: int = 1
     # How long the wait may last before the task expires (None: PASSAGE_GATE_EXPIRY_DAYS).
     expires: timedelta | None = None
+
+    @property
+    def description(self) -> str:
+        """What its decider is asked: its form's description (the same form may serve several gates)."""
+        return self.form.description()
 
     def round(self, attempt: int) -> "Gate[F]":
         """The same gate asked again (attempt 2, 3...): a new task with its own pause key."""

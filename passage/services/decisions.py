@@ -25,7 +25,7 @@ def _refuse_closed(session: Session, task: HumanTask) -> TaskNotOpen:
     if decision is None:
         return TaskNotOpen("task {task_id} is {status}", task_id=task.id, status=task.status.value)
     return TaskNotOpen(
-        "task {task_id} was already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} UTC ({outcome})",
+        "task {task_id} was already decided by {decided_by} at {decided_at:%Y-%m-%d %H:%M} ({outcome})",
         task_id=task.id,
         decided_by=decision.decided_by,
         decided_at=decision.decided_at,
@@ -59,7 +59,7 @@ def require_decider(*, session: Session, task: HumanTask, actor: str) -> None:
         raise _refuse_closed(session, task)
     if case.held_at is not None:
         raise CaseOnHold(
-            "case {ref} is on hold since {since:%Y-%m-%d %H:%M} UTC: its tasks are decided once a programme "
+            "case {ref} is on hold since {since:%Y-%m-%d %H:%M}: its tasks are decided once a programme "
             "manager resumes it",
             ref=case.ref,
             since=case.held_at,

@@ -119,7 +119,7 @@ def hold(*, session: Session, ref: str, actor: str, reason: str, now: datetime |
     if case.closed_at is not None:
         raise CaseNotOpen("case {ref} is {status}: only an open case is put on hold", ref=ref, status=case.status.value)
     if case.held_at is not None:
-        raise CaseOnHold("case {ref} is already on hold since {since:%Y-%m-%d %H:%M} UTC", ref=ref, since=case.held_at)
+        raise CaseOnHold("case {ref} is already on hold since {since:%Y-%m-%d %H:%M}", ref=ref, since=case.held_at)
     now = now or utcnow()
     held = session.execute(
         update(Case)

@@ -25,7 +25,7 @@ from models import (
 from models.common import utcnow
 from passage.core import messages
 from passage.core.business_hours import OfficeHours, next_office_time
-from passage.core.notify import Notifier, routing
+from passage.core.notify import Delivery, Notifier, routing
 from passage.core.settings import get_settings
 from passage.services import audit
 from passage.services.users import ANY_PROGRAMME
@@ -50,8 +50,16 @@ class SendResult(BaseModel):
 
 
 def office_hours() -> OfficeHours:
+    """The office's hours and working days, as configured (PASSAGE_OFFICE_*, PASSAGE_HOLIDAY_*)."""
     settings = get_settings()
-    return OfficeHours(open=settings.office_open, close=settings.office_close, timezone=settings.office_timezone)
+    return OfficeHours(
+        open=settings.office_open,
+        close=settings.office_close,
+        timezone=settings.office_timezone,
+        holiday_country=settings.holiday_country,
+        holiday_subdivision=settings.holiday_subdivision,
+        closed_days=frozenset(settings.office_closed_days),
+    )
 
 
 def user_tag(username: str) -> str:
@@ -265,17 +273,17 @@ def send_due(
     settings, now = get_settings(), now or utcnow()
     notifier = notifier or Notifier.from_file(settings.notify_config_path, app_url=settings.inbox_url)
     result, token = SendResult(), uuid4().hex
-    for row in _claim(session, token, now, limit):
-        # A person's message goes where their tag is; a channel post (no recipient) to every channel it names.
-        channel = row.recipient is None and row.kind == NotificationKind.ASSIGNED
-        delivery = notifier.deliver(
-            tags=row.tags.split(), title=row.title, body=row.body, done=row.delivered_to, any_of=channel
-        )
+    claimed = _claim(session, token, now, limit)
+    addresses = _active_addresses(session, {row.recipient for row in claimed if row.recipient is not None})
+    for row in claimed:
+        # A person disabled since their message was queued gets nothing, now or on a retry.
+        disabled = row.recipient is not None and row.recipient not in addresses
+        delivery = _disabled(row) if disabled else _deliver(notifier, row, addresses.get(row.recipient or ""))
         row.delivered_to, row.last_error, row.claimed_by = delivery.delivered, delivery.error, None
         if delivery.ok:
             row.status, row.sent_at = NotificationStatus.SENT, utcnow()
             result.sent += 1
-        elif row.attempts >= settings.notify_max_attempts:
+        elif disabled or row.attempts >= settings.notify_max_attempts:
             row.status = NotificationStatus.FAILED
             result.failed += 1
         else:
@@ -287,6 +295,31 @@ def send_due(
             _audit_outcome(session, row)
         session.commit()  # row by row: a crash later in the pass never re-sends what went out
     return result
+
+
+def _active_addresses(session: Session, usernames: set[str]) -> dict[str, str | None]:
+    """The e-mail address (None: none given) of each of `usernames` who is active; the disabled are absent.
+
+    Read when sending, never stored with the message: an address changed on the Administration page is
+    the one used, and the outbox holds the username only.
+    """
+    if not usernames:
+        return {}
+    query = select(User.username, User.email).where(col(User.username).in_(usernames), col(User.active))
+    return {name: email.strip() or None for name, email in session.exec(query).all()}
+
+
+def _deliver(notifier: Notifier, row: Notification, email: str | None) -> Delivery:
+    """A person's message goes where their tag is, else to their own address (the routing file's `mail:`);
+    a channel post (no recipient) to every channel it names."""
+    channel = row.recipient is None and row.kind == NotificationKind.ASSIGNED
+    return notifier.deliver(
+        tags=row.tags.split(), title=row.title, body=row.body, done=row.delivered_to, any_of=channel, email=email
+    )
+
+
+def _disabled(row: Notification) -> Delivery:
+    return Delivery(ok=False, delivered=row.delivered_to, error=f"user:{row.recipient} is not an active user: not sent")
 
 
 def _audit_outcome(session: Session, row: Notification) -> None:

@@ -19,6 +19,7 @@ from sqlmodel import col
 from models import HumanTask
 from models.common import clean_text
 from passage.core.errors import FormInvalid
+from passage.core.i18n import local
 from passage.programme.registry import all_programmes
 from passage.services.users import USERNAME
 
@@ -100,11 +101,12 @@ def to_query(filters: TaskFilter) -> dict[str, str]:
 
 
 def due_before(due: Due, now: datetime) -> datetime | None:
-    """The due date a task must fall before; today and this week end at midnight UTC.
+    """The due date a task must fall before; today and this week end at midnight on the office's clock, the day
+    the inbox shows beside each task.
 
     The windows nest (overdue within today within this week): what must be done by then.
     """
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = local(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if due == Due.OVERDUE:
         return now
     if due == Due.TODAY:

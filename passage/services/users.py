@@ -10,7 +10,7 @@ from models import Role, RoleGrant, User, UserKind
 from models.common import clean_text
 from models.user import RESERVED_USERNAMES
 from passage.core.errors import FormInvalid, NotFound, PassageError
-from passage.core.messages import LANGUAGES
+from passage.core.i18n import LANGUAGES
 from passage.programme.registry import all_programmes
 from passage.services import audit
 

@@ -8,14 +8,14 @@ from tests.e2e.pages import Inbox
 
 # A demo case (passage/demo.py) waiting at the programme manager's first gate.
 CASE = "RST-00002"
-NEXT_STEP = "waiting at ind-decision"
+NEXT_STEP = "waiting at Record IND decision"
 
 
 def test_a_manager_approves_a_task_and_the_case_moves_on(live: LiveStack, inbox: Inbox) -> None:
     inbox.log_in("pm.anna", live.password)
     inbox.shows_inbox()
     inbox.open_task(CASE)
-    expect(inbox.main().get_by_text("waiting at accept-for-selection")).to_be_visible()
+    expect(inbox.main().get_by_text("waiting at Accept for selection mission")).to_be_visible()
 
     inbox.decide(approve=True)
     expect(inbox.main().get_by_text("approved; the case moves on")).to_be_visible()

@@ -135,7 +135,7 @@ def test_the_inbox_works_under_its_content_security_policy(live: LiveStack, brow
     inbox.log_in("pm.anna", live.password)
     inbox.shows_inbox()
     inbox.open_task("RST-00003")  # waits at acceptance; test_inbox_flow moves RST-00002 on
-    expect(inbox.main().get_by_text("waiting at accept-for-selection")).to_be_visible()
+    expect(inbox.main().get_by_text("waiting at Accept for selection mission")).to_be_visible()
     inbox.go("Cases")
     expect(inbox.heading("Cases")).to_be_visible()
     inbox.open_case("RST-00003")

@@ -18,7 +18,7 @@ from passage.core.i18n import catalog
 from tests.packaging.project import PACKAGES, PYPROJECT, ROOT
 
 # What the installed code prints: where it was imported from, and its Dutch catalogue.
-INSTALLED_CATALOGUE = "import json, ui.i18n as i18n; print(json.dumps([i18n.__file__, i18n.catalog('nl')]))"
+INSTALLED_CATALOGUE = "import json, passage.core.i18n as i18n; print(json.dumps([i18n.__file__, i18n.catalog('nl')]))"
 
 
 def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> str:

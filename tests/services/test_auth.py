@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from models import AuditEvent, LoginThrottle, User
 from models.common import utcnow
 from passage.core.errors import NotFound, NotPermitted
+from passage.core.i18n import local
 from passage.core.settings import get_settings
 from passage.services import auth, staff
 
@@ -111,7 +112,7 @@ def test_waits_grow_after_the_free_failures_and_the_right_password_works_after_t
         with pytest.raises(auth.LoginThrottled) as refused:  # even the right password waits
             auth.login(session=db, username="cw.amal", password=DEMO, source=OFFICE)
         waits.append((refused.value.retry_at - clock.now).total_seconds())
-        assert str(refused.value) == f"too many failed logins: try again after {refused.value.retry_at:%H:%M:%S} UTC"
+        assert str(refused.value) == f"too many failed logins: try again after {local(refused.value.retry_at):%H:%M:%S}"
         clock.advance_to(refused.value.retry_at)
         assert attempt(db, "cw.amal", "guess", OFFICE) == "wrong username or password"
     base = settings.login_delay_seconds

@@ -96,6 +96,14 @@ def test_counts_per_filter_value_keep_the_other_filters(db: Session, inbox: dict
     assert (worker.total, worker.step, worker.due[Due.OVERDUE]) == (1, {"ind-decision": 1}, 1)
 
 
+def test_today_ends_at_midnight_on_the_office_clock(db: Session) -> None:
+    """Due 23:30 UTC on Wednesday is 00:30 on Thursday in Amsterdam: the inbox shows it due Thursday."""
+    before = task(db, 1, WEDNESDAY_NOON.replace(hour=22, minute=30))  # 23:30 in Amsterdam
+    after = task(db, 2, WEDNESDAY_NOON.replace(hour=23, minute=30))
+    assert ids(db, due=Due.TODAY) == [before]
+    assert after in ids(db, due=Due.WEEK)
+
+
 def test_claimed_by_me_and_by_a_colleague(db: Session, inbox: dict[str, int]) -> None:
     assignment.claim(session=db, task_id=inbox["later"], actor="pm.joost")
     assert ids(db, "pm.joost", assignee="me") == [inbox["later"]]

@@ -3,6 +3,7 @@
 import csv
 from datetime import UTC, datetime
 
+from openpyxl import load_workbook
 from sqlmodel import Session, col, select
 
 from models import CaseStatus, Notification, NotificationKind
@@ -33,10 +34,12 @@ def test_the_report_is_written_as_html_and_csv_and_each_manager_is_told_once(db:
     assert '"$schema": "https://vega.github.io/schema/vega-lite' in page  # the charts, embedded
     assert "<td>National resettlement quota 2026</td><td>remaining</td><td>498</td>" in page
     assert "alert(" not in page and "محمد" not in page  # no case title or name in aggregates
-    rows = list(csv.DictReader(first.csv.open(encoding="utf-8")))
+    rows = list(csv.DictReader(first.csv.open(encoding="utf-8-sig"), delimiter=";"))  # as a Dutch Excel reads it
     assert {"figure": "quota", "item": "National resettlement quota 2026", "measure": "used", "value": "2"} in rows
     month = datetime.now(UTC).strftime("%Y-%m")
     assert {"figure": "arrivals per month", "item": month, "measure": "cases", "value": "1"} in rows
+    sheet = load_workbook(first.xlsx).worksheets[0]  # the same numbers beside it, typed
+    assert ["arrivals per month", month, "cases", 1] in [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert first.notified == again.notified == 2
     messages = db.exec(
         select(Notification).where(Notification.kind == NotificationKind.REPORT).order_by(col(Notification.key))

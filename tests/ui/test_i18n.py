@@ -1,6 +1,7 @@
 """Dutch and English: every text the pages pass to t() has a Dutch entry; a Dutch user reads Dutch."""
 
 import ast
+import json
 import tomllib
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,13 +12,18 @@ from models import User
 from models.common import utcnow
 from passage.core import errors, prefect_bridge
 from passage.core.errors import TaskNotOpen
-from passage.core.i18n import catalog, reason_in
-from passage.services import auth
+from passage.core.i18n import catalog, local, reason_in
+from passage.core.settings import DEFAULT_QUOTAS
+from passage.programme.registry import all_programmes
+from passage.services import access, auth
+from passage.services.dashboard import UNASSIGNED
 from passage.services.users import set_language
 from tests.factories import new_case, open_gate
+from tests.services.test_dashboard import seed
 from tests.ui.conftest import OpenApp, assert_clean, markdown
 from tests.ui.test_inbox import IND_DECISION, fill
 from ui.i18n import explain, isolated
+from ui.intake_fields import are_countries, choices, field_label, is_country, item_type, option_label, unwrap
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 
@@ -174,6 +180,122 @@ def test_every_text_given_to_t_has_a_dutch_entry() -> None:
     assert missing == {}
 
 
+def gate_texts() -> dict[str, str]:
+    """Every text a gate shows, as the inbox derives it: its title and description, each field's label and help,
+    each choice's label (a country is named by CLDR; its help, the code's, is not shown)."""
+    found: dict[str, str] = {}
+    for slug, programme in all_programmes().items():
+        for spec in programme.gates:
+            where = f"{slug}: {spec.step}"
+            found.setdefault(spec.title, f"{where} (title)")
+            if spec.description:
+                found.setdefault(spec.description, f"{where} (description)")
+            for name in spec.form.field_names():
+                field = spec.form.model_fields[name]
+                found.setdefault(field_label(name, field), f"{where}: {name}")
+                if field.description and not is_country(field):
+                    found.setdefault(field.description, f"{where}: {name} (help)")
+                annotation = unwrap(field.annotation)
+                options = choices(item_type(annotation) or annotation) or []
+                for value in [] if are_countries(options) else options:
+                    found.setdefault(option_label(value), f"{where}: {name} = {value}")
+    return found
+
+
+# The calls in flows/ that name a step, and which of their arguments is its title: @step(key, title) and
+# record(case, key, title, note). The case page lists these steps beside the gates.
+STEP_CALLS = {"step": 1, "record": 2}
+
+
+def step_titles() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted((UI.parent / "flows").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in STEP_CALLS:
+                index = STEP_CALLS[node.func.id]
+                if len(node.args) > index and (text := _sample(node.args[index])) is not None:
+                    found.setdefault(text, f"{path.relative_to(UI.parent)}:{node.lineno}")
+    return found
+
+
+def chart_labels() -> dict[str, str]:
+    """The texts the charts pass to `label` (their axes, legends and titles; f-strings with each value)."""
+    path = UI.parent / "passage" / "services" / "charts.py"
+    found: dict[str, str] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "label" and node.args:
+            if isinstance(text := node.args[0], ast.Constant) and isinstance(text.value, str):
+                found.setdefault(text.value, f"charts.py:{node.lineno}")
+    for by in ("step", "person"):
+        found[f"Overdue tasks by {by}"] = "charts.py (overdue_chart)"
+    # Tooltips are titled by their field's name; the legends' words by the values they show.
+    words = ("quota", "part", "places", "step", "cases", "waiting", "person", "tasks", "measure", "hours", "month")
+    found |= dict.fromkeys(words, "charts.py (_tips)")
+    found |= dict.fromkeys(("used", "remaining", "median", "90th percentile"), "charts.py (legend)")
+    found |= dict.fromkeys(("opened", "completed", UNASSIGNED), "dashboard.py (funnel, overdue by person)")
+    found |= {rule.label: "settings.py (a default quota)" for rule in DEFAULT_QUOTAS}
+    return found
+
+
+def test_every_gate_text_of_every_programme_has_a_dutch_entry() -> None:
+    texts = gate_texts()
+    assert len(texts) > 200  # the scan finds every programme's gates
+    assert {text: where for text, where in texts.items() if text not in catalog("nl")} == {}
+
+
+def test_every_step_title_of_the_flows_has_a_dutch_entry() -> None:
+    titles = step_titles()
+    assert "Referral check: completeness and quota" in titles
+    assert {text: where for text, where in titles.items() if text not in catalog("nl")} == {}
+
+
+def test_every_word_of_the_charts_and_of_a_masked_decision_has_a_dutch_entry() -> None:
+    words = chart_labels() | dict.fromkeys([*access.SUMMARIES.values(), access.WITHHELD], "access.SUMMARIES")
+    assert {text: where for text, where in words.items() if text not in catalog("nl")} == {}
+
+
+def _strings(spec: object) -> list[str]:
+    """Every string of a Vega-Lite spec: titles, tooltip titles, the values of its inline data."""
+    if isinstance(spec, dict):
+        return [
+            text for key, value in spec.items() if key not in ("$schema", "field", "type") for text in _strings(value)
+        ]
+    if isinstance(spec, list):
+        return [text for value in spec for text in _strings(value)]
+    return [spec] if isinstance(spec, str) else []
+
+
+def test_a_dutch_user_reads_the_charts_axes_legends_and_steps_in_dutch(db: Session, app: OpenApp) -> None:
+    seed(db)
+    set_language(session=db, actor="pm.anna", language="nl")
+    at = app("pm.anna", page="pages/dashboard.py")
+    assert_clean(at)
+    specs = [json.loads(element.proto.spec) for element in at.get("vega_lite_chart")]
+    assert len(specs) == 6
+    shown = {text for spec in specs for text in _strings(spec)}
+    assert {"Taken te laat per stap", "stap", "Accepteren voor selectiemissie"} <= shown  # (data is not in the spec)
+    english = {key for key, dutch in catalog("nl").items() if dutch != key}
+    assert shown & english == set()
+
+
+def test_a_gates_title_and_its_decision_read_dutch_as_stored_in_english(db: Session, app: OpenApp) -> None:
+    set_language(session=db, actor="cw.pieter", language="nl")
+    gate = {**IND_DECISION, "title": "Record IND decision"}  # as the flow declares it
+    task_id = open_gate(session=db, case_id=new_case(session=db), **gate)
+    at = app("cw.pieter", task=str(task_id))
+    assert_clean(at)
+    assert [t.value for t in at.title] == ["IND-besluit vastleggen"]
+    assert at.text_input(key=f"task-{task_id}-ind_reference").label == "IND-kenmerk"
+    assert at.date_input(key=f"task-{task_id}-decided_on").label == "Besloten op"
+    fill(at, task_id, {"ind_reference": "IND-2026-42", "decided_on": date(2026, 1, 5)})
+    at.button(key="approve").click().run()
+    assert_clean(at)
+    case = app("cw.pieter", page="pages/cases.py", case="RST-00001")
+    timeline = case.dataframe[1].value
+    decided = timeline[timeline["wat"] == "IND-besluit vastleggen: goedgekeurd"]
+    assert decided["formulier"].tolist() == ["IND-kenmerk: IND-2026-42, Besloten op: 05-01-2026"]
+
+
 def test_a_dutch_user_reads_the_inbox_in_dutch_with_dutch_dates(db: Session, app: OpenApp) -> None:
     set_language(session=db, actor="pm.anna", language="nl")
     due = utcnow() - timedelta(days=2)
@@ -181,9 +303,9 @@ def test_a_dutch_user_reads_the_inbox_in_dutch_with_dutch_dates(db: Session, app
     at = app("pm.anna")
     assert_clean(at)
     assert [t.value for t in at.title] == ["Inbox"]
-    assert at.caption[0].value == "1 open taak/taken voor pm.anna"
+    assert at.caption[0].value == "1 open taak voor pm.anna"
     assert list(at.selectbox(key="filter-due").options)[1] == "Te laat (1)"
-    assert any(f"te laat sinds {due:%d-%m-%Y}" in m for m in markdown(at))
+    assert any(f"te laat sinds {local(due):%d-%m-%Y}" in m for m in markdown(at))
     assert [b.label for b in at.button if b.key == "logout"] == ["Uitloggen"]
 
 
@@ -206,10 +328,10 @@ def test_a_dutch_user_filters_the_inbox_cases_and_dashboard_by_their_dutch_choic
 
 def test_the_language_switch_saves_the_choice_and_the_page_follows(db: Session, app: OpenApp) -> None:
     at = app("pm.joost")
-    assert at.caption[0].value == "0 open task(s) for pm.joost"
+    assert at.caption[0].value == "0 open tasks for pm.joost"
     at.sidebar.selectbox(key="language").set_value("nl").run()
     assert_clean(at)
-    assert at.caption[0].value == "0 open taak/taken voor pm.joost"
+    assert at.caption[0].value == "0 open taken voor pm.joost"
     db.expire_all()
     assert db.get(User, "pm.joost").language == "nl"  # type: ignore[union-attr]
 
@@ -223,9 +345,9 @@ def test_the_case_page_in_dutch_words_the_timeline_and_its_dates_in_dutch(db: Se
     assert_clean(at)
     assert [s.value for s in at.subheader] == ["Procesverloop", "Tijdlijn", "Audittrail"]
     timeline = at.dataframe[1].value
-    assert list(timeline.columns) == ["wanneer (UTC)", "wat", "wie", "duur", "toelichting", "formulier"]
-    assert timeline["toelichting"].tolist()[1] == f"voor programmamanager, uiterlijk {due:%d-%m-%Y}"
-    assert timeline["wanneer (UTC)"].tolist()[0].startswith(f"{utcnow():%d-%m-%Y} ")
+    assert list(timeline.columns) == ["wanneer", "wat", "wie", "duur", "toelichting", "formulier"]
+    assert timeline["toelichting"].tolist()[1] == f"voor programmamanager, uiterlijk {local(due):%d-%m-%Y}"
+    assert timeline["wanneer"].tolist()[0].startswith(f"{local(utcnow()):%d-%m-%Y} ")
 
 
 def test_a_name_in_arabic_script_is_isolated_so_the_text_around_it_keeps_its_order() -> None:

@@ -47,7 +47,7 @@ def test_filters_from_the_url_with_counts_and_priority_sort(db: Session, app: Op
     assert (at.selectbox(key="filter-programme").index, at.selectbox(key="filter-step").index) == (0, 0)
     assert options(at, "assignee") == ["Anyone (1)", "Me (0)", "Unassigned (1)"]
     assert options(at, "vulnerable") == ["All cases", "Vulnerable cases only (0)"]
-    assert at.caption[0].value == "1 open task(s) for pm.anna"
+    assert at.caption[0].value == "1 open task for pm.anna"
     # Choosing writes the URL (defaults left out), and the list follows the URL.
     at.selectbox(key="filter-due").set_value("all").run()
     at.selectbox(key="filter-sort").set_value("priority").run()

@@ -158,7 +158,7 @@ def test_likely_duplicates_are_shown_before_the_case_is_opened_and_opened_anyway
     fill_referral(at, "LEB-26-00F003", [same])
     open_case(at)
     [warning] = [w.value for w in at.warning]
-    match = "- محمد الأحمد looks like محمد الأحمد, born 02 Mar 1984, of case RST-00001"
+    match = "- محمد الأحمد looks like محمد الأحمد, born 2 Mar 1984, of case RST-00001"
     assert f"{match} (Resettlement to the Netherlands, new)" in warning.splitlines()
     assert len(stored()) == 1
     assert at.button(key="duplicate-0").label == "Go to case RST-00001"

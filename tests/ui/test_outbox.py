@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from models import NotificationKind, NotificationStatus
 from models.common import utcnow
-from passage.core.i18n import catalog
+from passage.core.i18n import catalog, local
 from passage.core.notify import Notifier
 from passage.services.notifications import send_due
 from passage.services.users import set_language
@@ -45,7 +45,7 @@ def test_a_dutch_administrator_reads_the_outbox_in_dutch_with_dutch_dates(db: Se
     assert [t.value for t in at.title] == ["Meldingen"]
     assert [m.label for m in at.metric] == ["wachtend", "wordt verzonden", "verzonden", "mislukt"]
     assert list(at.selectbox[0].options) == ["alle", "wachtend", "wordt verzonden", "verzonden", "mislukt"]
-    assert [c.value for c in at.caption] == ["2 bericht(en), nieuwste eerst"]
+    assert [c.value for c in at.caption] == ["2 melding(en), nieuwste eerst"]
     table = at.dataframe[0].value
     assert list(table.columns) == [
         "id",
@@ -54,13 +54,13 @@ def test_a_dutch_administrator_reads_the_outbox_in_dutch_with_dutch_dates(db: Se
         "titel",
         "status",
         "pogingen",
-        "aangemaakt (UTC)",
-        "verzonden (UTC)",
-        "volgende poging (UTC)",
+        "aangemaakt op",
+        "verzonden op",
+        "volgende poging",
         "reden",
     ]
     assert set(table["soort"]) == {"toegewezen"} and set(table["status"]) == {"wachtend"}
-    assert all(created.startswith(f"{utcnow():%d-%m-%Y} ") for created in table["aangemaakt (UTC)"])
+    assert all(created.startswith(f"{local(utcnow()):%d-%m-%Y} ") for created in table["aangemaakt op"])
 
 
 def test_every_status_and_kind_of_a_message_has_a_dutch_entry() -> None:

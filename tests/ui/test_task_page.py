@@ -33,7 +33,7 @@ def test_the_task_shows_flags_and_earlier_decisions_with_health_masked(db: Sessi
     assert decisions["who"].tolist() == ["pm.joost", "mo.sara"]
     assert decisions["note"].tolist() == ["complete", ""]
     # A manager reads the outcome only; the medical officer would read the form itself.
-    assert decisions["form"].tolist()[1] == "fitness: cleared, needs: withheld"
+    assert decisions["form"].tolist()[1] == "Fitness: cleared, Needs: withheld"
     [process] = [m for m in markdown(at) if m.startswith(":green[✔]")]
     lines = [line.split(" · ")[0] for line in process.split("  \n")]  # without the durations
     assert lines[:4] == [

@@ -5,9 +5,9 @@ import streamlit as st
 from passage.core.errors import PassageError
 from passage.services.case_search import CaseRow
 from passage.services.timeline import case_view
-from ui import case_actions, case_amend, case_search, views
-from ui.export import csv_button
-from ui.i18n import format_date, isolated, t
+from ui import case_actions, case_amend, case_search, prefect_link, views
+from ui.export import export_buttons
+from ui.i18n import isolated, t
 from ui.state import current_user, session
 from ui.text import code, explain_md, plain
 
@@ -31,7 +31,7 @@ def case_list(user: str) -> None:
     if not page.rows:
         st.caption(t("No case found."))
     case_search.pager(page)
-    csv_button(
+    export_buttons(
         [
             {
                 "ref": row.ref,
@@ -39,7 +39,7 @@ def case_list(user: str) -> None:
                 "programme": row.programme,
                 "status": row.status.value,
                 "step": row.step or "",
-                "opened": format_date(row.opened_at),
+                "opened": row.opened_at,  # a date cell in Excel, on the office clock (passage.core.tabular)
             }
             for row in page.rows
         ],
@@ -66,6 +66,7 @@ def case_page(user: str, ref: str) -> None:
         return
     st.title(plain(isolated(view.title)))
     views.case_summary(view)
+    prefect_link.flow_run_link(view)
     case_actions.actions(user, view)
     process, history = st.columns([1, 2])
     with process:

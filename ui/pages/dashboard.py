@@ -7,7 +7,7 @@ from passage.core.errors import PassageError
 from passage.programme.registry import get_programme
 from passage.services import charts
 from passage.services.dashboard import Dashboard, dashboard, figures, visible_programmes
-from ui.export import csv_button
+from ui.export import export_buttons
 from ui.i18n import format_datetime, t
 from ui.state import current_user, session
 from ui.text import explain_md
@@ -21,7 +21,7 @@ def show(chart: alt.Chart | None, empty: str) -> None:
 
 
 def figures_page(board: Dashboard) -> None:
-    st.caption(t("Figures at {moment} UTC", moment=format_datetime(board.at)))
+    st.caption(t("Figures at {moment}", moment=format_datetime(board.at)))
     st.metric(t("Open cases"), board.open_cases)
     if board.quota:
         show(charts.quota_chart(board, t), "")
@@ -36,7 +36,7 @@ def figures_page(board: Dashboard) -> None:
         show(charts.step_time_chart(board, t), t("No decisions yet."))
     with arrivals:
         show(charts.arrivals_chart(board, t), t("No arrivals yet."))
-    csv_button(figures(board), name=f"dashboard-{board.programme}")
+    export_buttons(figures(board), name=f"dashboard-{board.programme}")
 
 
 def dashboard_page(user: str) -> None:

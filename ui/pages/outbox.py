@@ -39,9 +39,9 @@ def outbox_page() -> None:
                 t("title"): row.title,
                 t("status"): t(row.status.value),
                 t("attempts"): row.attempts,
-                t("created (UTC)"): format_datetime(row.created_at),
-                t("sent (UTC)"): format_datetime(row.sent_at),
-                t("next attempt (UTC)"): format_datetime(row.next_attempt_at)
+                t("created at"): format_datetime(row.created_at),
+                t("sent at"): format_datetime(row.sent_at),
+                t("next attempt"): format_datetime(row.next_attempt_at)
                 if row.status == NotificationStatus.PENDING
                 else "",
                 # The sender's own words (an Apprise or SMTP error), for the administrator who fixes it.
