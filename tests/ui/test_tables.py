@@ -50,13 +50,13 @@ def test_a_formula_typed_as_a_name_is_shown_as_the_csv_export_writes_it(db: Sess
     assert to_csv([{"name": FORMULA}]).decode("utf-8-sig").splitlines()[1].startswith("\"'=HYPERLINK")
 
 
-def test_the_inbox_config_turns_streamlits_table_download_off() -> None:
+def test_the_inbox_config_turns_streamlits_table_download_and_file_watching_off() -> None:
     """Streamlit reads ui/.streamlit/config.toml for a script of ui/, however and wherever it is started."""
     script = (
         "from streamlit import config;"
         f"config._main_script_path = {str(UI / 'server.py')!r};"
         "config.get_config_options(force_reparse=True);"
-        "print(config.get_option('client.disableDataExport'))"
+        "print(config.get_option('client.disableDataExport'), config.get_option('server.fileWatcherType'))"
     )
     shown = subprocess.run([sys.executable, "-c", script], cwd="/", capture_output=True, text=True, check=True)
-    assert shown.stdout.strip() == "True"
+    assert shown.stdout.split() == ["True", "none"]
