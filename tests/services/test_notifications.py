@@ -1,7 +1,6 @@
 """The outbox: assignment messages enqueued with the task, real deliveries, retries, no duplicates."""
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +23,7 @@ from passage.services.notifications import (
     set_digest,
 )
 from tests.factories import new_case, open_gate
-from tests.mailboxes import Hook, Mailbox, closed_port, hook_server, smtp_server
+from tests.mailboxes import Hook, Mailbox, closed_port, hook_server
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -41,18 +40,6 @@ def next_monday_10() -> datetime:
 
 MONDAY_10 = next_monday_10()
 LATER = MONDAY_10 + timedelta(days=30)  # every backoff and quiet period is over by then
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    with hook_server() as endpoint:
-        yield endpoint
 
 
 def routing(entries: dict[str, str]) -> Notifier:

@@ -5,7 +5,6 @@ a disabled person gets nothing; the address never lands in the outbox, the audit
 """
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session, select
@@ -14,20 +13,8 @@ from models import AuditEvent, NotificationStatus, User
 from passage.core.notify import Notifier
 from passage.services.notifications import send_due
 from tests.factories import new_case, open_gate
-from tests.mailboxes import Hook, Mailbox, closed_port, hook_server, smtp_server
+from tests.mailboxes import Hook, Mailbox, closed_port, smtp_server
 from tests.services.test_notifications import LATER, rows
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    with smtp_server() as box:
-        yield box
-
-
-@pytest.fixture
-def hook() -> Iterator[Hook]:
-    with hook_server() as endpoint:
-        yield endpoint
 
 
 def mail_routing(port: int, *entries: str) -> Notifier:
