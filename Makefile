@@ -29,7 +29,7 @@ browser:
 	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# One PNG per inbox page, from a fresh `passage up` with the demo data.
+# One PNG per inbox page in English and in Dutch (docs/screenshots/en/, nl/), from a fresh `passage up` with demo data.
 screenshots: $(STAMP) browser
 	$(BIN)/python -m tests.e2e.screenshots docs/screenshots
 
