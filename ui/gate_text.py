@@ -14,7 +14,7 @@ from pydantic.fields import FieldInfo
 from passage.core.i18n import title_in
 from passage.programme.registry import form_types
 from ui.i18n import current_language, format_date, t
-from ui.intake_fields import choices, field_label, item_type, option_labels, unwrap
+from ui.intake_fields import choices, field_label, item_type, label, option_labels, unwrap
 
 
 def title(text: str) -> str:
@@ -30,9 +30,10 @@ def gate_fields() -> dict[str, FieldInfo]:
 
 
 def field_name(name: str) -> str:
-    """A decision's field as its form labels it, in the reader's language."""
+    """A decision's field as its form labels it, in the reader's language; a name no gate form declares (a
+    task's context holds the case file's too) as a label made from it."""
     field = gate_fields().get(name)
-    return t(field_label(name, field)) if field is not None else name
+    return t(field_label(name, field) if field is not None else label(name))
 
 
 def field_value(name: str, value: Any) -> str:
@@ -45,6 +46,8 @@ def field_value(name: str, value: Any) -> str:
         return t("yes") if value else t("no")
     if isinstance(value, list):
         return ", ".join(field_value(name, item) for item in value)
+    if isinstance(value, dict):  # counts by group, a nested record: "Employers: 12, Educators: 3"
+        return summary(value)
     if options is not None and value in options:
         return option_labels(options)[value]
     if annotation is date and isinstance(value, str):
@@ -53,6 +56,11 @@ def field_value(name: str, value: Any) -> str:
         except ValueError:  # a masked date, or one an earlier release stored otherwise
             return t(value)
     return t(value) if isinstance(value, str) else str(value)
+
+
+def review(context: dict[str, Any]) -> list[str]:
+    """A task's context, what its reader reviews before deciding, one "label: value" line per field."""
+    return [f"{field_name(name)}: {field_value(name, value)}" for name, value in context.items()]
 
 
 def summary(data: dict[str, Any]) -> str:

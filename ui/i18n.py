@@ -12,7 +12,7 @@ import streamlit as st
 
 from passage.core import i18n
 from passage.core.errors import PassageError
-from passage.core.i18n import DEFAULT, LANGUAGES, reason_in, translate
+from passage.core.i18n import DEFAULT, LANGUAGES, case_title_in, reason_in, translate
 from passage.core.settings import get_settings
 
 LANGUAGE_KEY = "passage.language"
@@ -57,6 +57,11 @@ def explain_reason(reason: str) -> str:
     """A reason given as English text (a field's validation error, a refusal in a bulk result's row) in the
     reader's language (see `reason_in`)."""
     return reason_in(current_language(), reason)
+
+
+def case_title(text: str) -> str:
+    """A case's stored English title in the reader's language (passage.core.i18n.case_title_in)."""
+    return case_title_in(current_language(), text)
 
 
 def isolated(text: str) -> str:

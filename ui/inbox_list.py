@@ -19,7 +19,7 @@ from passage.services.task_filters import ANYONE, ME, PAGE_SIZE, UNASSIGNED, Due
 from ui import bulk
 from ui.export import export_buttons
 from ui.gate_text import title
-from ui.i18n import current_language, explain_reason, format_date, isolated, t
+from ui.i18n import case_title, current_language, explain_reason, format_date, isolated, t
 from ui.state import session
 from ui.text import code, plain, t_md
 
@@ -148,7 +148,7 @@ def row_label(row: TaskRow) -> str:
     claimed = " · " + t_md("claimed by {who}", who=row.assignee) if row.assignee else ""
     if row.on_hold:  # its case waits: nobody can decide it until a programme manager resumes it
         badge += f" :gray-badge[{plain(t('on hold'))}]"
-    case = f"{plain(isolated(row.case_title))} {badge}".rstrip()
+    case = f"{plain(isolated(case_title(row.case_title)))} {badge}".rstrip()
     return f"{code(row.case_ref)} **{plain(title(row.title))}** — {case} · {when}{claimed}"
 
 

@@ -13,8 +13,8 @@ from passage.services.decisions import decide
 from passage.services.human_tasks import TaskView, task_view
 from passage.services.timeline import case_view
 from ui import forms, views
-from ui.gate_text import title
-from ui.i18n import explain_reason, format_datetime, isolated, t
+from ui.gate_text import review, title
+from ui.i18n import case_title, explain_reason, format_datetime, isolated, t
 from ui.state import session
 from ui.text import explain_md, plain, t_md
 
@@ -47,11 +47,11 @@ def render(user: str, task_id: int) -> None:
     )
     case_col, form_col = st.columns([3, 2])
     with case_col:
-        st.subheader(plain(isolated(view.title)))
+        st.subheader(plain(isolated(case_title(view.title))))
         views.case_summary(view)
         if detail.context:
             st.markdown(f"**{t('To review')}**")
-            st.json(detail.context)
+            st.markdown("  \n".join(plain(isolated(line)) for line in review(detail.context)))
         st.markdown(f"**{t('Previous decisions')}**")
         views.decisions(view)
         with st.expander(t("Process")):
@@ -108,7 +108,7 @@ def assignment_bar(user: str, detail: TaskView) -> None:
             colleagues = assignment.colleagues(session=s, task_id=task.id or 0, actor=user)
     except PassageError:  # decided or withdrawn since the page was drawn: no one to hand it to
         colleagues = []
-    to = hand_over.selectbox(t("Reassign to"), colleagues, index=None, key="reassign-to")
+    to = hand_over.selectbox(t("Reassign to"), colleagues, index=None, placeholder=t("Choose"), key="reassign-to")
     if hand_over.button(t("Reassign"), key="reassign", disabled=not colleagues) and to:
         act = partial(assignment.reassign, task_id=task.id or 0, actor=user, to=to)
     if act is None:

@@ -11,7 +11,7 @@ from passage.services.process import StepState
 from passage.services.timeline import CaseView, Event
 from ui.export import table
 from ui.gate_text import summary, title
-from ui.i18n import format_date, format_datetime, t
+from ui.i18n import explain_reason, format_date, format_datetime, t
 from ui.text import code, plain, t_md
 
 ADULT_AGE = 18
@@ -32,7 +32,7 @@ def duration(seconds: float | None) -> str:
 
 def status_line(view: CaseView) -> str:
     waiting = " · " + t_md("waiting at **{step}**", step=title(step_title(view.waiting_at))) if view.waiting_at else ""
-    outcome = f" · {plain(view.outcome)}" if view.outcome else ""
+    outcome = f" · {plain(explain_reason(view.outcome))}" if view.outcome else ""  # stored in English
     programme = t(get_programme(view.programme).title)
     return f"{code(view.ref)} · {plain(programme)} · **{plain(t(view.status.value))}**{waiting}{outcome}"
 
@@ -109,6 +109,8 @@ def process(view: CaseView) -> None:
 
 
 def _note(event: Event) -> str:
+    if event.kind == "case":  # a closed case's outcome, stored in English
+        return explain_reason(event.detail)
     if event.role is None or event.due_at is None:
         return event.detail
     return t("for {role}, due {date}", role=t(event.role.value.replace("_", " ")), date=format_date(event.due_at))

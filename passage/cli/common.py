@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import re
 import shutil
 import sys
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.common import MAX_ID, clean_text
 from passage.core import json_text
@@ -113,6 +115,25 @@ def language_of(actor: str | None) -> str:
             except NotFound:  # the command itself says so, in its own words
                 pass
     return get_settings().language
+
+
+def acting_user(args: list[str]) -> str | None:
+    """Whom a command line acts as: its `--as NAME` or `--as=NAME`, else PASSAGE_AS; None for neither."""
+    for i, arg in enumerate(args):
+        if arg == "--as" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--as="):
+            return arg.removeprefix("--as=")
+    return os.environ.get(AS_ENVVAR) or None
+
+
+def error_language(args: list[str]) -> str:
+    """The language of an `error:` line: the acting user's, else PASSAGE_LANGUAGE, also when the database
+    cannot say (the refusal may be about the database itself)."""
+    try:
+        return language_of(acting_user(args))
+    except SQLAlchemyError:
+        return get_settings().language
 
 
 def say(language: str, text: str, /, **values: object) -> None:

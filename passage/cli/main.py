@@ -11,13 +11,14 @@ from models.common import utcnow
 from passage.cli import backup as backup_cli
 from passage.cli.access import audit_app, operator_origin, privacy_app, users_app
 from passage.cli.cases import cases_app
-from passage.cli.common import AsJson, counts, emit, fail, refuse_bad_arguments, say_error
+from passage.cli.common import AsJson, counts, emit, error_language, fail, refuse_bad_arguments, say_error
 from passage.cli.db import db_app
 from passage.cli.notify import notify_app
 from passage.cli.tasks import tasks_app
 from passage.core.db import init_db, session_scope
 from passage.core.errors import FormInvalid, PassageError
 from passage.core.files import make_private
+from passage.core.i18n import reason_in
 from passage.core.release import version
 from passage.core.settings import get_settings
 
@@ -164,11 +165,12 @@ def main() -> None:
     except (FormInvalid, ValidationError) as exc:
         # One line per field, whichever model refused it (a form, a user, a delegation).
         invalid = exc if isinstance(exc, FormInvalid) else FormInvalid.from_validation(exc)
+        language = error_language(sys.argv[1:])
         for name, reason in invalid.fields.items():
-            say_error(f"{name}: {reason}")
+            say_error(f"{name}: {reason_in(language, reason)}")
         sys.exit(1)
-    except PassageError as exc:
-        say_error(str(exc))
+    except PassageError as exc:  # in the acting user's language: a service's template and its values
+        say_error(reason_in(error_language(sys.argv[1:]), str(exc)))
         sys.exit(1)
 
 

@@ -84,15 +84,55 @@ def title_in(language: str, text: str) -> str:
     return text
 
 
+def case_title_in(language: str, text: str) -> str:
+    """A case's stored English title in `language`: cases store the title their intake's `summary()` made at
+    opening ("Amina (+2) from LB, AF-1"), read here through the templates of `case_titles.toml` ("{who} uit
+    {country}, {ref}"). A country's code reads as its name, a word of the form (a mode, a kind) translated;
+    names and references stay. A title no template knows (typed by hand, cut to the column) as it is."""
+    if language == DEFAULT:
+        return text
+    for pattern, template in _case_title_templates(language):
+        if match := pattern.fullmatch(text):
+            return template.format(
+                **{name: _title_value(language, name, value) for name, value in match.groupdict().items()}
+            )
+    return text
+
+
+def _title_value(language: str, name: str, value: str) -> str:
+    if name == "country" and len(value) == 2 and value.isupper():
+        return str(Locale.parse(language).territories.get(value, value))
+    if name in _TITLE_WORDS:
+        return translate(language, value)
+    return value
+
+
+_PLACEHOLDERS = {"country": "[A-Z]{2}"}
+# The placeholders of a case title that hold a word of the form, not a name: shown translated.
+_TITLE_WORDS = frozenset({"mode"})
+
+
+@cache
+def _case_title_templates(language: str) -> list[tuple[re.Pattern[str], str]]:
+    path = LOCALES / language / "case_titles.toml"
+    # A title's literal words can be short ("{who} to {country}"): its country code, two capitals, anchors it.
+    return _compiled(tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}, shortest=2)
+
+
 @cache
 def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
-    """The catalog's entries with placeholders, as patterns that capture the values; longest first, so the
-    most specific template wins. A template of placeholders alone ("{n}") would match anything: left out."""
+    return _compiled(catalog(language))
+
+
+def _compiled(entries: dict[str, str], *, shortest: int = 4) -> list[tuple[re.Pattern[str], str]]:
+    """The entries with placeholders, as patterns that capture the values; longest first, so the most
+    specific template wins. A template of placeholders alone ("{n}") would match anything: left out, as is one
+    whose words are fewer than `shortest` letters. A country is an ISO code."""
     templates = []
-    for key, value in catalog(language).items():
+    for key, value in entries.items():
         parts = re.split(r"\{(\w+)\}", key)
         literal = "".join(parts[0::2])
-        if len(parts) == 1 or len(literal.strip()) < 4:
+        if len(parts) == 1 or len(literal.strip()) < shortest:
             continue
         seen: set[str] = set()
         regex = ""
@@ -100,7 +140,7 @@ def _templates(language: str) -> list[tuple[re.Pattern[str], str]]:
             if i % 2 == 0:
                 regex += re.escape(part)
             else:
-                regex += f"(?P={part})" if part in seen else f"(?P<{part}>.*?)"
+                regex += f"(?P={part})" if part in seen else f"(?P<{part}>{_PLACEHOLDERS.get(part, '.*?')})"
                 seen.add(part)
         templates.append((len(literal), re.compile(regex, re.DOTALL), value))
     return [(pattern, value) for _size, pattern, value in sorted(templates, key=lambda entry: -entry[0])]

@@ -54,3 +54,15 @@ def test_without_a_user_passage_language_decides(monkeypatch: pytest.MonkeyPatch
     get_settings.cache_clear()
     assert language_of(None) == language_of("nobody") == "nl"
     assert language_of("pm.joost") == "en"  # a user's own language wins
+
+
+def test_a_dutch_user_reads_the_cases_commands_and_their_errors_in_dutch(db: Session, passage: Passage) -> None:
+    new_case(session=db)
+    set_language(session=db, actor="pm.anna", language="nl")
+    listed = passage("cases", "list", "--as", "pm.anna").out.splitlines()
+    assert listed[0].split() == ["DOSSIER", "PROGRAMMA", "STATUS", "STAP", "GEOPEND", "TITEL"]
+    assert listed[-1] == "pagina 1: 1 dossier(s)"
+    assert passage("cases", "list", "--as", "pm.joost").out.splitlines()[-1] == "page 1: 1 case(s)"
+    unknown = passage("cases", "show", "RST-09999", "--as", "pm.anna")
+    assert (unknown.code, unknown.err) == (1, "error: geen dossier 'RST-09999'\n")
+    assert passage("cases", "show", "RST-09999", "--as", "pm.joost").err == "error: no case 'RST-09999'\n"

@@ -2,8 +2,9 @@
 browser against `passage up`, with every visible text checked against the catalogue (not by eye).
 
 An English leftover is a visible text that is, or holds as a whole phrase, an English key of the catalogue whose
-Dutch entry differs. Names, references and codes are not English text: the demo's case titles, persons and
-users are taken out of a text before it is checked.
+Dutch entry differs. Names, references and codes are not English text: the demo's case references, persons and
+users are taken out of a text before it is checked. A case's title is checked: stored in English, it is shown
+in the reader's language (passage.core.i18n.case_title_in).
 """
 
 import re
@@ -97,12 +98,12 @@ def add_dutch_user(live: LiveStack) -> None:
 
 
 def names_in(live: LiveStack) -> set[str]:
-    """What the pages show that is data, not text: case titles and refs, persons, users and their full names."""
+    """What the pages show that is data, not text: case refs, persons, users and their full names."""
     with database(live) as session:
-        cases = session.exec(select(Case.ref, Case.title)).all()
+        refs = session.exec(select(Case.ref)).all()
         persons = session.exec(select(Person.full_name)).all()
         users = session.exec(select(User.username, User.full_name)).all()
-    return {value for row in [*cases, *users] for value in row} | set(persons)
+    return {value for row in users for value in row} | set(refs) | set(persons)
 
 
 def open_task_per_programme(live: LiveStack) -> dict[str, str]:

@@ -47,9 +47,9 @@ def test_the_case_page_shows_the_family_and_who_decided_what(db: Session, app: O
     decide(session=db, task_id=ind, actor="cw.pieter", approve=False, comment="IND refused", data=form, deliver=False)
     at = app("mo.sara", page=CASES)
     assert_clean(at)
-    # The list's row: reference, title (its Arabic name isolated), status and step, one button that opens it.
+    # The list's row: reference, title (its Arabic name isolated), status and step (its title), a button that opens it.
     row = at.button(key="case-RST-00001")
-    assert row.label == f"`RST-00001` **{isolated('محمد الأحمد (+1), LEB-24-000101')}** — new · ind-decision"
+    assert row.label == f"`RST-00001` **{isolated('محمد الأحمد (+1), LEB-24-000101')}** — new · Record IND decision"
     row.click().run()
     assert_clean(at)
     assert at.query_params["case"] == "RST-00001"

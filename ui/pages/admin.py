@@ -22,6 +22,11 @@ from ui.state import current_user, session
 from ui.text import explain_md
 
 
+def grant_label(role: str, programme: str) -> str:
+    """A role in a programme as the reader says it: "programmamanager (Alle programma's)"."""
+    return f"{role_label(role)} ({t('All programmes') if programme == '*' else programme})"
+
+
 def role_label(role: str) -> str:
     """A role as the inbox names it: "programme_manager" reads "programme manager" ("programmamanager")."""
     return t(role.replace("_", " "))
@@ -37,8 +42,7 @@ def users(actor: str) -> None:
                 t("name"): r.full_name,
                 t("active"): t("yes") if r.active else t("disabled"),
                 t("locked"): t("locked") if r.locked else "",
-                # role@programme, by the role's and the programme's own names (as `passage users` takes them).
-                t("roles"): ", ".join(f"{g.role.value}@{g.programme}" for g in r.grants),
+                t("roles"): ", ".join(grant_label(g.role.value, g.programme) for g in r.grants),
             }
             for r in rows
         ],
@@ -82,7 +86,7 @@ def users(actor: str) -> None:
     # The chosen user's own grants, to pick from (no role typed as text); labels built here, not in format_func.
     held = next((r.grants for r in rows if r.username == who), [])
     grants = {f"{g.role.value}@{g.programme}": g for g in held}
-    labels = {key: f"{role_label(g.role.value)} @ {g.programme}" for key, g in grants.items()}
+    labels = {key: grant_label(g.role.value, g.programme) for key, g in grants.items()}
     grant = revoke.selectbox(t("Role to remove"), list(labels), format_func=labels.__getitem__, key="revoke-grant")
     if revoke.button(t("Remove role"), key="revoke", disabled=not grants) and grant in grants:
         run(lambda s: revoke_grant(session=s, actor=actor, username=who, grant=grants[grant]))
