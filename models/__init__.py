@@ -2,6 +2,7 @@
 
 from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
+from models.comment import CaseComment
 from models.login import LoginSession, LoginThrottle
 from models.notification import Notification, NotificationKind, NotificationStatus, NotifyPreference, ReminderMark
 from models.quota import QuotaUsage, Reservation
@@ -14,6 +15,7 @@ __all__ = [
     "Approval",
     "AuditEvent",
     "Case",
+    "CaseComment",
     "CaseSearchKey",
     "CaseStatus",
     "Decision",

@@ -16,6 +16,7 @@ class NotificationKind(StrEnum):
     EXPIRED = "expired"  # a gate's wait ran out: the programme's managers are told, who may re-open it
     REPORT = "report"  # the weekly report of a programme is ready: its programme managers are told
     CANCELLED = "cancelled"  # a case was withdrawn: whoever its open tasks waited for is told they are cancelled
+    MENTIONED = "mentioned"  # a comment names a person (@username): they are told who, on which case, not what
 
 
 class NotificationStatus(StrEnum):

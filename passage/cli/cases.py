@@ -7,10 +7,11 @@ import typer
 
 from models.case import CaseStatus, WithdrawReason
 from models.common import MAX_ID
-from passage.cli.common import AsJson, as_option, emit, fail, read_json, say_error, table
+from passage.cli import comments
+from passage.cli.common import AsJson, as_option, emit, fail, language_of, read_json, say, say_error, table
 from passage.core.db import init_db, session_scope
 from passage.core.errors import LikelyDuplicates
-from passage.core.i18n import local
+from passage.core.i18n import case_title_in, local, reason_in, title_in, translate
 from passage.services import reviews
 from passage.services.case_search import MAX_PAGE_SIZE, search_cases
 from passage.services.duplicates import DuplicateMatch
@@ -27,6 +28,8 @@ from passage.services.timeline import case_view
 
 LIST_HEADER = ("REF", "PROGRAMME", "STATUS", "STEP", "OPENED", "TITLE")
 cases_app = typer.Typer(no_args_is_help=True, help="Open and read cases.")
+cases_app.command("comment")(comments.cases_comment)  # a case's thread lives in its own module
+cases_app.command("comments")(comments.cases_comments)
 
 
 @cases_app.command("start")
@@ -62,13 +65,19 @@ def cases_start(
         view = case_view(session=session, ref=opening.case.ref, actor=actor)
         started = opening.case.flow_run_id is not None
     if as_json:
-        emit(view)
-    elif not opening.new:
-        typer.echo(f"already opened as {view.ref} ({view.status.value})")
+        return emit(view)
+    language, status = language_of(actor), view.status.value
+    if not opening.new:
+        say(language, "already opened as {ref} ({status})", ref=view.ref, status=translate(language, status))
     elif started:
-        typer.echo(f"{view.ref} opened ({view.status.value})")
+        say(language, "{ref} opened ({status})", ref=view.ref, status=translate(language, status))
     else:
-        typer.echo(f"{view.ref} opened ({view.status.value}); Prefect did not answer, the reconciler starts its flow")
+        say(
+            language,
+            "{ref} opened ({status}); Prefect did not answer, the reconciler starts its flow",
+            ref=view.ref,
+            status=translate(language, status),
+        )
 
 
 def _likely_duplicates(exc: LikelyDuplicates, as_json: bool) -> typer.Exit:
@@ -125,7 +134,7 @@ def cases_import(
     if as_json:
         emit(_import_answer(plan, opened))
     else:
-        _say_import(plan, file, opened, dry_run=dry_run and not stops)
+        _say_import(plan, file, opened, dry_run=dry_run and not stops, language=language_of(actor))
     if stops:
         raise typer.Exit(1)
     if refused:
@@ -152,7 +161,7 @@ def _import_answer(plan: ImportPlan, opened: list[str] | None) -> dict[str, Any]
     }
 
 
-def _say_import(plan: ImportPlan, file: Path, opened: list[str] | None, *, dry_run: bool) -> None:
+def _say_import(plan: ImportPlan, file: Path, opened: list[str] | None, *, dry_run: bool, language: str) -> None:
     for error in plan.errors:
         where = f"row {error.row}" if error.row else str(file)
         typer.echo(f"error: {where}{f', {error.column}' if error.column else ''}: {error.message}", err=True)
@@ -162,12 +171,13 @@ def _say_import(plan: ImportPlan, file: Path, opened: list[str] | None, *, dry_r
             typer.echo(f"possible duplicate: row(s) {rows}, {match.new_name}: {_described(match)}", err=True)
     if plan.read_as is not None:
         typer.echo(_read_as(plan))
-    typer.echo(f"{len(plan.cases)} case(s) in {plan.rows} row(s): {len(plan.valid_cases)} valid")
+    cases, valid = len(plan.cases), len(plan.valid_cases)
+    say(language, "{cases} case(s) in {rows} row(s): {valid} valid", cases=cases, rows=plan.rows, valid=valid)
     if dry_run:
-        typer.echo("dry run: nothing opened")
+        say(language, "dry run: nothing opened")
     if opened is not None:
-        typer.echo(f"opened {len(opened)} case(s): {', '.join(opened)}")
-        typer.echo("the reconciler of `passage serve` starts their flows")
+        say(language, "opened {count} case(s): {refs}", count=len(opened), refs=", ".join(opened))
+        say(language, "the reconciler of `passage serve` starts their flows")
 
 
 def _read_as(plan: ImportPlan) -> str:
@@ -209,7 +219,15 @@ def cases_show(
         view = case_view(session=session, ref=ref, actor=actor)
     if as_json:
         return emit(view)
-    typer.echo(f"{view.ref}  {view.title}  [{view.status.value}]  waiting at: {view.waiting_at or '-'}")
+    language = language_of(actor)
+    say(
+        language,
+        "{ref}  {title}  [{status}]  waiting at: {step}",
+        ref=view.ref,
+        title=case_title_in(language, view.title),
+        status=translate(language, view.status.value),
+        step=title_in(language, view.waiting_at) if view.waiting_at else "-",
+    )
     for person in view.persons:
         typer.echo(
             f"  {'*' if person.is_principal else ' '} {person.full_name} ({person.nationality})  person {person.id}"
@@ -219,7 +237,11 @@ def cases_show(
         typer.echo(f"  document: {document.document} {document.state.value}{number}  ({document.step})")
     for event in view.timeline:
         form = " ".join(f"{k}={v}" for k, v in event.data.items())
-        typer.echo(f"  {local(event.at):%Y-%m-%d %H:%M}  {event.title}  ({event.actor}) {event.detail} {form}".rstrip())
+        what, detail = (
+            title_in(language, event.title),
+            reason_in(language, event.detail) if event.kind == "case" else event.detail,
+        )
+        typer.echo(f"  {local(event.at):%Y-%m-%d %H:%M}  {what}  ({event.actor}) {detail} {form}".rstrip())
 
 
 @cases_app.command("list")
@@ -250,15 +272,31 @@ def cases_list(
         )
     if as_json:
         return emit(found)
+    language = language_of(actor)
     table(
-        LIST_HEADER,
+        [translate(language, header) for header in LIST_HEADER],
         (
-            (row.ref, row.programme, row.status.value, row.step or "-", f"{local(row.opened_at):%Y-%m-%d}", row.title)
+            (
+                row.ref,
+                row.programme,
+                translate(language, row.status.value),
+                row.step or "-",  # the code `--step` takes
+                f"{local(row.opened_at):%Y-%m-%d}",
+                case_title_in(language, row.title),
+            )
             for row in found.rows
         ),
     )
-    more = f"; more: --page {page + 1}" if found.has_more else ""
-    typer.echo(f"page {found.page}: {len(found.rows)} case(s){more}")
+    if found.has_more:
+        say(
+            language,
+            "page {page}: {count} case(s); more: --page {next}",
+            page=found.page,
+            count=len(found.rows),
+            next=page + 1,
+        )
+    else:
+        say(language, "page {page}: {count} case(s)", page=found.page, count=len(found.rows))
 
 
 def _fields(pairs: list[str]) -> dict[str, str | None]:
@@ -351,7 +389,7 @@ def cases_reviewed(
         reviews.clear(session=session, review_id=review, actor=actor)
     if as_json:
         return emit({"review": review, "cleared": True})
-    typer.echo(f"review {review} cleared")
+    say(language_of(actor), "review {review} cleared", review=review)
 
 
 # Hold, resume, withdraw and reopen (passage/services/lifecycle.py). Each command imports the service when it
@@ -361,15 +399,15 @@ Refs = Annotated[list[str], typer.Argument(help="case references, e.g. RST-00012
 Actor = Annotated[str, as_option("who acts (a programme manager of the cases' programme)")]
 
 
-def _report(outcomes: list[Any], as_json: bool) -> None:
+def _report(outcomes: list[Any], as_json: bool, language: str) -> None:
     """One line per case (refusals as `error:` lines), or the outcomes as JSON; exit 1 when any was refused."""
     if as_json:
         emit(outcomes)
     for outcome in outcomes:
         if outcome.ok and not as_json:
-            typer.echo(f"{outcome.ref}  {'on hold' if outcome.on_hold else outcome.status.value}")
+            typer.echo(f"{outcome.ref}  {translate(language, 'on hold' if outcome.on_hold else outcome.status.value)}")
         elif not outcome.ok:
-            say_error(f"{outcome.ref}: {outcome.reason}")
+            say_error(f"{outcome.ref}: {reason_in(language, outcome.reason)}")
     if not all(outcome.ok for outcome in outcomes):
         raise typer.Exit(1)
 
@@ -385,8 +423,9 @@ def cases_hold(
     from passage.services.lifecycle import hold_many
 
     init_db()
+    language = language_of(actor)
     with session_scope() as session:
-        _report(hold_many(session=session, refs=refs, actor=actor, reason=reason), as_json)
+        _report(hold_many(session=session, refs=refs, actor=actor, reason=reason), as_json, language)
 
 
 @cases_app.command("resume")
@@ -395,8 +434,9 @@ def cases_resume(refs: Refs, actor: Actor, as_json: AsJson = False) -> None:
     from passage.services.lifecycle import resume_many
 
     init_db()
+    language = language_of(actor)
     with session_scope() as session:
-        _report(resume_many(session=session, refs=refs, actor=actor), as_json)
+        _report(resume_many(session=session, refs=refs, actor=actor), as_json, language)
 
 
 @cases_app.command("withdraw")
@@ -416,7 +456,9 @@ def cases_withdraw(
         view = case_view(session=session, ref=case.ref, actor=actor)
     if as_json:
         return emit(view)
-    typer.echo(f"{view.ref} {view.status.value}: {view.outcome}")
+    language = language_of(actor)
+    outcome = reason_in(language, view.outcome or "")
+    typer.echo(f"{view.ref} {translate(language, view.status.value)}: {outcome}")
 
 
 @cases_app.command("reopen")
@@ -436,5 +478,13 @@ def cases_reopen(
         started = case.flow_run_id is not None
     if as_json:
         return emit(view)
-    later = "" if started else "; Prefect did not answer, the reconciler starts its flow"
-    typer.echo(f"{view.ref} reopened ({view.status.value}){later}")
+    language, status = language_of(actor), view.status.value
+    if started:
+        say(language, "{ref} reopened ({status})", ref=view.ref, status=translate(language, status))
+    else:
+        say(
+            language,
+            "{ref} reopened ({status}); Prefect did not answer, the reconciler starts its flow",
+            ref=view.ref,
+            status=translate(language, status),
+        )

@@ -169,3 +169,20 @@ def weekly_report(facts: ReportFacts, language: str, base_url: str) -> tuple[str
         translate(language, "The live dashboard: {link}", link=f"{base_url.rstrip('/')}/dashboard"),
     ]
     return title, "\n".join(lines)
+
+
+def case_link(base_url: str, ref: str) -> str:
+    """The inbox page of one case."""
+    return f"{base_url.rstrip('/')}/cases?case={ref}"
+
+
+def mentioned(author: str, ref: str, language: str, base_url: str) -> tuple[str, str]:
+    """(title, body) of the message to a person a comment mentions: who and on which case, never what it says
+    (a comment may hold what a channel must not carry, and the inbox shows each reader what they may read)."""
+    title = translate(language, "[Passage] {author} mentioned you on {ref}", author=author, ref=ref)
+    lines = [
+        translate(language, "{author} mentioned you in a comment on case {ref}.", author=author, ref=ref),
+        "",
+        translate(language, "Open the case: {link}", link=case_link(base_url, ref)),
+    ]
+    return title, "\n".join(lines)

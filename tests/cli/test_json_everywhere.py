@@ -98,6 +98,8 @@ def runs(scene: dict[str, str]) -> list[tuple[str, list[str]]]:
         ("cases import", [str(SAMPLE), "--programme", "resettlement-nl", "--as", "cw.amal", "--dry-run"]),
         ("cases show", ["RST-00001", "--as", "pm.anna"]),
         ("cases list", ["--as", "pm.anna"]),
+        ("cases comment", ["RST-00001", "--text", "@pm.joost see the **file**", "--as", "cw.amal"]),
+        ("cases comments", ["RST-00001", "--as", "pm.anna"]),
         ("tasks list", ["--as", "pm.anna"]),
         ("tasks claim", [scene["gate"], "--as", "pm.anna"]),
         ("tasks unclaim", [scene["gate"], "--as", "pm.anna"]),

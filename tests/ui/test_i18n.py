@@ -343,7 +343,7 @@ def test_the_case_page_in_dutch_words_the_timeline_and_its_dates_in_dutch(db: Se
     assert at.subheader[0].value == "Process"
     at.sidebar.selectbox(key="language").set_value("nl").run()
     assert_clean(at)
-    assert [s.value for s in at.subheader] == ["Procesverloop", "Tijdlijn", "Audittrail"]
+    assert [s.value for s in at.subheader] == ["Procesverloop", "Tijdlijn", "Opmerkingen", "Audittrail"]
     timeline = at.dataframe[1].value
     assert list(timeline.columns) == ["wanneer", "wat", "wie", "duur", "toelichting", "formulier"]
     assert timeline["toelichting"].tolist()[1] == f"voor programmamanager, uiterlijk {local(due):%d-%m-%Y}"

@@ -3,11 +3,13 @@
 import streamlit as st
 
 from passage.core.errors import PassageError
+from passage.programme.registry import step_title
 from passage.services.case_search import CaseRow
 from passage.services.timeline import case_view
-from ui import case_actions, case_amend, case_search, prefect_link, views
+from ui import case_actions, case_amend, case_comments, case_search, prefect_link, views
 from ui.export import export_buttons
-from ui.i18n import isolated, t
+from ui.gate_text import title
+from ui.i18n import case_title, isolated, t
 from ui.state import current_user, session
 from ui.text import code, explain_md, plain
 
@@ -50,8 +52,8 @@ def case_list(user: str) -> None:
 
 def case_label(row: CaseRow) -> str:
     """One line: reference, title, status and the step the case is at."""
-    step = f" · {plain(row.step)}" if row.step else ""
-    return f"{code(row.ref)} **{plain(isolated(row.title))}** — {plain(t(row.status.value))}{step}"
+    step = f" · {plain(title(step_title(row.step)))}" if row.step else ""  # the gate's title, not its code
+    return f"{code(row.ref)} **{plain(isolated(case_title(row.title)))}** — {plain(t(row.status.value))}{step}"
 
 
 def case_page(user: str, ref: str) -> None:
@@ -64,7 +66,7 @@ def case_page(user: str, ref: str) -> None:
     except PassageError as exc:  # unknown, or a case of a programme the user has no role in
         st.error(explain_md(exc))
         return
-    st.title(plain(isolated(view.title)))
+    st.title(plain(isolated(case_title(view.title))))
     views.case_summary(view)
     prefect_link.flow_run_link(view)
     case_actions.actions(user, view)
@@ -76,6 +78,7 @@ def case_page(user: str, ref: str) -> None:
         st.subheader(t("Timeline"))
         views.timeline(view)
     case_amend.amend_panel(user, view)
+    case_comments.thread(user, view)
     st.subheader(t("Audit trail"))
     views.trail(view)
 
