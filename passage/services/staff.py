@@ -1,13 +1,15 @@
-"""The administrator's functions over staff: list them, add or change one, disable, unlock, revoke a role; audited."""
+"""The administrator's functions over staff: list them, add or change one, disable, unlock, grant or revoke a role;
+audited."""
 
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from models import Role, RoleGrant, User, UserKind
 from passage.core.errors import NotFound, PassageError
+from passage.programme.registry import all_programmes
 from passage.services import audit, auth
 from passage.services.access import SYSTEM, require_admin
-from passage.services.users import ANY_PROGRAMME, Grant, UserCreate, create_user, grants_of, list_users
+from passage.services.users import ANY_PROGRAMME, Grant, UserCreate, create_user, grants_of, has_role, list_users
 
 
 class UserRow(BaseModel):
@@ -59,6 +61,23 @@ def add_user(*, session: Session, actor: str, user_create: UserCreate) -> User:
     session.commit()
     session.refresh(user)
     return user
+
+
+def grant_role(*, session: Session, actor: str, username: str, grant: Grant) -> None:
+    """An administrator gives an existing person one more role, audited (a role held already is no change)."""
+
+    require_admin(session=session, actor=actor)
+    user = session.get(User, username)
+    if user is None or user.kind != UserKind.PERSON:
+        raise NotFound("no user '{username}'", username=username)
+    if grant.programme != ANY_PROGRAMME and grant.programme not in all_programmes():
+        raise NotFound("unknown programme(s): {programmes}", programmes=grant.programme)
+    if not has_role(session=session, username=username, role=grant.role, programme=grant.programme):
+        session.add(RoleGrant(username=username, role=grant.role, programme=grant.programme))
+        audit.record(
+            session=session, actor=actor, action="user.granted", detail={"username": username, **grant.model_dump()}
+        )
+    session.commit()
 
 
 def revoke_grant(*, session: Session, actor: str, username: str, grant: Grant) -> None:

@@ -69,11 +69,10 @@ def create_user(*, session: Session, user_create: UserCreate, password_hash: str
         full_name=user_create.full_name,
         email=user_create.email,
     )
-    user.full_name, user.email, user.language = (
-        user_create.full_name,
-        str(user_create.email),
-        user_create.language,
-    )
+    user.full_name, user.email = user_create.full_name, str(user_create.email)
+    # A user's own choice of language stays when an administrator saves them again without naming one.
+    if existing is None or "language" in user_create.model_fields_set:
+        user.language = user_create.language
     if password_hash is not None:
         user.password_hash = password_hash
     elif user_create.password is not None:

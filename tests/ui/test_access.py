@@ -179,8 +179,8 @@ def test_a_dutch_administrator_reads_the_admin_page_and_its_refusals_in_dutch(db
     assert_clean(at)
     assert [t.value for t in at.title] == ["Beheer"]
     assert [s.value for s in at.subheader] == [
-        "Gebruiker of rol toevoegen",
-        "Uitschakelen, inschakelen, deblokkeren, rol intrekken",
+        "Gebruiker toevoegen",
+        "Uitschakelen, inschakelen, deblokkeren, rol toekennen of intrekken",
         "Vervanging bij verlof",
     ]
     users = at.dataframe[0].value

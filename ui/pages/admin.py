@@ -12,8 +12,8 @@ from passage.core.errors import FormInvalid, PassageError
 from passage.core.i18n import today
 from passage.programme.registry import all_programmes
 from passage.services import assignment
-from passage.services.staff import add_user, revoke_grant, set_active, unlock, user_rows
-from passage.services.users import Grant, UserCreate
+from passage.services.staff import add_user, grant_role, revoke_grant, set_active, unlock, user_rows
+from passage.services.users import ANY_PROGRAMME, Grant, UserCreate
 from ui import forms
 from ui.export import table
 from ui.i18n import format_date, t
@@ -49,7 +49,7 @@ def users(actor: str) -> None:
         hide_index=True,
     )
     names = [r.username for r in rows]
-    st.subheader(t("Add a user or a role"))
+    st.subheader(t("Add a user"))
     with st.form("add-user"):
         username = st.text_input(t("Username"), key="new-username")
         full_name = st.text_input(t("Full name"), key="new-full-name")
@@ -73,7 +73,7 @@ def users(actor: str) -> None:
                     ),
                 )
             )
-    st.subheader(t("Disable, enable, unlock, remove a role"))
+    st.subheader(t("Disable, enable, unlock, add or remove a role"))
     who = st.selectbox(t("User"), names, key="manage-user")
     off, on, unlocked, revoke = st.columns(4)
     if off.button(t("Disable"), key="disable"):
@@ -90,6 +90,19 @@ def users(actor: str) -> None:
     grant = revoke.selectbox(t("Role to remove"), list(labels), format_func=labels.__getitem__, key="revoke-grant")
     if revoke.button(t("Remove role"), key="revoke", disabled=not grants) and grant in grants:
         run(lambda s: revoke_grant(session=s, actor=actor, username=who, grant=grants[grant]))
+    granted_role, granted_programme, give = st.columns(3)
+    roles = {r.value: role_label(r.value) for r in Role}
+    role = granted_role.selectbox(t("Role to add"), list(roles), format_func=roles.__getitem__, key="grant-role")
+    programmes = {ANY_PROGRAMME: t("All programmes")} | {slug: slug for slug in all_programmes()}
+    programme = granted_programme.selectbox(
+        t("In programme"), list(programmes), format_func=programmes.__getitem__, key="grant-programme"
+    )
+    if give.button(t("Add role"), key="grant"):
+        run(
+            lambda s: grant_role(
+                session=s, actor=actor, username=who, grant=Grant(role=Role(role), programme=programme)
+            )
+        )
 
 
 def delegations(actor: str) -> None:
