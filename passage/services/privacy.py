@@ -3,7 +3,9 @@
 Pseudonymising replaces names and contact data (persons, the case title, names in the case file and
 in task contexts) and keeps what statistics need: programme, nationality, birth year, status, dates,
 outcomes and decisions. The audit trail is not rewritten: it is append-only and hash-chained, and it
-holds no names of its own beyond staff usernames (comments stay as the decision record; assumption).
+holds no names of its own beyond staff usernames (decisions' comments stay as the decision record; assumption).
+A case's comments (the thread on its page) are free text that may name anyone: their text is removed, the
+one change ever made to a comment; who wrote when at which step stays.
 `pseudonymise_due` is the one entry point for a scheduled flow and for `passage privacy pseudonymise`.
 """
 
@@ -14,12 +16,14 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from models import Approval, Case, Decision, HumanTask, Person, Role, StepRun
+from models import Approval, Case, CaseComment, Decision, HumanTask, Person, Role, StepRun
 from models.common import MAX_ID, utcnow
 from passage.core.errors import NotFound
 from passage.core.settings import get_settings
 from passage.services import access, audit, case_search
 
+# What a pseudonymised case's comments read: the text is gone, the thread's shape (who, when, where) stays.
+REMOVED_COMMENT = "(removed when the case was pseudonymised)"
 # Keys whose values are names or contact data wherever they appear in a case file or task context.
 PERSONAL_KEYS = frozenset(
     {"full_name", "name", "names", "members", "sponsor", "email", "phone", "address", "contact", "title"}
@@ -56,6 +60,9 @@ def pseudonymise_case(*, session: Session, case: Case, actor: str) -> None:
     for task in session.exec(select(HumanTask).where(HumanTask.case_id == case.id)).all():
         task.context = _scrub(task.context, case.ref)
         session.add(task)
+    for comment in session.exec(select(CaseComment).where(CaseComment.case_id == case.id)).all():
+        comment.text = REMOVED_COMMENT
+        session.add(comment)
     case.pseudonymised_at = utcnow()
     session.add(case)
     case_search.index_case(session=session, case_id=case.id or 0)  # its names leave the search index too

@@ -3,12 +3,13 @@
 import json
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from models import AuditEvent, Case, CaseStatus, Person, Role
+from models import AuditEvent, Case, CaseComment, CaseStatus, Person, Role
 from models.common import utcnow
 from passage.core.settings import get_settings
 from passage.services import cases, privacy
+from passage.services.comments import add_comment
 from passage.services.decisions import decide
 from tests.factories import new_case, open_gate
 from tests.flows.test_family_reunification import CHILDREN, request
@@ -34,6 +35,23 @@ def test_a_case_closed_past_the_retention_period_loses_its_names_and_keeps_its_s
     assert "محمد" not in json.dumps(case.data, ensure_ascii=False)
     assert (case.status, case.outcome, case.data["country_of_asylum"]) == (CaseStatus.CLOSED, "arrived", "LB")
     assert [p.full_name for p in cases.persons_of(session=db, case_id=recent)][0] == "محمد الأحمد"
+
+
+def test_a_pseudonymised_case_keeps_its_comments_shape_but_not_their_text(db: Session) -> None:
+    case_id = new_case(session=db)
+    add_comment(session=db, actor="cw.amal", case_id=case_id, text="Spoke to محمد الأحمد's cousin in Beirut")
+    add_comment(session=db, actor="mo.sara", case_id=case_id, text="Asthma, inhaler on the flight", medical=True)
+    cases.close_case(session=db, case_id=case_id, status=CaseStatus.CLOSED, outcome="arrived")
+    case = db.get(Case, case_id)
+    assert case is not None
+    case.closed_at = utcnow() - timedelta(days=get_settings().retention_days + 1)
+    db.commit()
+    assert privacy.pseudonymise_due(session=db) == ["RST-00001"]
+    rows = db.exec(select(CaseComment).where(CaseComment.case_id == case_id).order_by(col(CaseComment.id))).all()
+    assert [(c.author, c.medical, c.text) for c in rows] == [
+        ("cw.amal", False, privacy.REMOVED_COMMENT),
+        ("mo.sara", True, privacy.REMOVED_COMMENT),
+    ]
 
 
 def test_a_persons_export_has_their_name_exactly_and_is_audited(db: Session) -> None:
