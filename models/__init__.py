@@ -1,5 +1,6 @@
 """The tables (SQLModel); they hold data, no behaviour."""
 
+from models.api_token import ApiToken
 from models.audit import AuditEvent
 from models.case import Case, CaseStatus, Person, PersonBase, StepRun
 from models.comment import CaseComment
@@ -12,6 +13,7 @@ from models.task import Approval, Decision, HumanTask, Outcome, TaskStatus
 from models.user import Delegation, Role, RoleGrant, User, UserKind
 
 __all__ = [
+    "ApiToken",
     "Approval",
     "AuditEvent",
     "Case",

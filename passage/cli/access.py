@@ -32,7 +32,7 @@ privacy_app = typer.Typer(no_args_is_help=True, help="Retention and subject acce
 Actor = Annotated[str, as_option("the administrator acting ('system' for the server's operator)")]
 # The commands that start long-running processes: what those record later is the flows' and the
 # reconciler's own doing, not the doing of the operator who started them.
-PROCESSES = frozenset({"up", "serve", "worker", "reconciler"})
+PROCESSES = frozenset({"up", "serve", "worker", "reconciler", "api"})
 
 
 def os_user() -> str:
@@ -50,7 +50,7 @@ def operator_origin(args: list[str]) -> AbstractContextManager[object]:
     return audit.operating(channel="cli", operator=os_user())
 
 
-def _grants(values: list[str]) -> list[dict[str, str]]:
+def grant_options(values: list[str]) -> list[dict[str, str]]:
     """ROLE or ROLE@programme as grants; the model checks the role (one error line per bad --role)."""
     grants = []
     for value in values:
@@ -75,7 +75,13 @@ def users_add(
     init_db()
     with session_scope() as session:
         user_create = UserCreate.model_validate(
-            {"username": username, "full_name": full_name, "email": email, "grants": _grants(role), "password": secret}
+            {
+                "username": username,
+                "full_name": full_name,
+                "email": email,
+                "grants": grant_options(role),
+                "password": secret,
+            }
         )
         add_user(session=session, actor=actor, user_create=user_create)
     if as_json:

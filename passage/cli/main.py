@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from models.common import utcnow
 from passage.cli import backup as backup_cli
 from passage.cli.access import audit_app, operator_origin, privacy_app, users_app
+from passage.cli.api import api_tokens_app, serve_api
 from passage.cli.cases import cases_app
 from passage.cli.common import AsJson, counts, emit, error_language, fail, refuse_bad_arguments, say_error
 from passage.cli.db import db_app
@@ -30,6 +31,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(db_app, name="db")
+app.add_typer(api_tokens_app, name="api-tokens")
+app.command("api")(serve_api)
 app.command("backup")(backup_cli.backup)
 app.command("restore")(backup_cli.restore_command)
 

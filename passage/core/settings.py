@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     prefect_port: int = 4200
     inbox_port: int = 8501
+    api_port: int = 8502  # the REST API (`passage api`, passage/api)
     # How long `passage up` waits for each server to answer (a loaded machine starts Prefect slowly).
     startup_seconds: float = Field(default=90.0, gt=0)
     inbox_base_url: str = ""

@@ -5,7 +5,8 @@ the roles of a colleague who delegated to them while on leave. Flows and the rec
 `system`, a service account that is not a person: it passes every check and its reads are not
 recorded as a person's. Being a service account is the kind of the user row (`UserKind.SERVICE`, made
 by the migrations, never by a person), not the name: a person row that holds a service account's name
-passes nothing, and no service account can log in (auth.py) or be created or granted roles (users.py).
+passes nothing, and no service account can log in (auth.py) or be made a person or granted roles as one
+(users.py); an API account (api_tokens.py) is a service row that acts in its own grants.
 Administrators manage users and see no case data by default (docs/data-protection.md).
 
 Special-category data (GDPR art. 9) is marked on the form field itself, `Field(json_schema_extra=HEALTH)`
@@ -99,9 +100,20 @@ def case_programmes(*, session: Session, actor: str) -> set[str] | None:
 
 
 def require_person(*, session: Session, actor: str) -> None:
-    """Refuse a name that is not an active user (a service account is not a person)."""
-    if not is_service(session=session, actor=actor):
-        get_user(session=session, username=actor)
+    """Refuse a name that is not an active user (a service account is not a person).
+
+    An API account (passage/services/api_tokens.py) passes: a service row that is active and not one of
+    SERVICE_ACCOUNTS, it acts in its own role grants like a person and never logs in.
+    """
+    if is_service(session=session, actor=actor) or is_api_account(session=session, actor=actor):
+        return
+    get_user(session=session, username=actor)
+
+
+def is_api_account(*, session: Session, actor: str) -> bool:
+    """Whether `actor` is an active API account: a service row that passes no check by its kind alone."""
+    user = session.get(User, actor)
+    return user is not None and user.active and user.kind == UserKind.SERVICE and actor not in SERVICE_ACCOUNTS
 
 
 def require_programme_access(*, session: Session, actor: str, programme: str) -> None:

@@ -21,7 +21,7 @@ from tests.cli.test_import import SAMPLE
 from tests.factories import FORMS, new_case, open_gate, referral
 
 # Long-running processes: what they print is a log, not an answer.
-PROCESSES = {"up", "serve", "worker", "reconciler"}
+PROCESSES = {"up", "serve", "worker", "reconciler", "api"}
 
 
 def leaves(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
@@ -92,6 +92,13 @@ def runs(scene: dict[str, str]) -> list[tuple[str, list[str]]]:
         ("users disable", ["cw.lina", "--as", "admin"]),
         ("users enable", ["cw.lina", "--as", "admin"]),
         ("users unlock", ["cw.lina", "--as", "admin"]),
+        (
+            "api-tokens account",
+            ["svc.ind", "--name", "IND gateway", "--role", "case_worker@resettlement-nl", "--as", "admin"],
+        ),
+        ("api-tokens create", ["svc.ind", "--expires-days", "30", "--as", "admin"]),
+        ("api-tokens list", ["--as", "admin"]),
+        ("api-tokens revoke", ["1", "--as", "admin"]),
         ("users delegate", ["pm.anna", "--to", "pm.joost", "--from", f"{soon}", "--until", f"{soon}", "--as", "admin"]),
         ("cases start", ["resettlement-nl", "--file", f"{tmp}/case.json", "--as", "cw.amal", "--open-anyway"]),
         ("cases template", ["resettlement-nl", "--format", "csv", "--output", f"{tmp}/referrals.csv"]),
