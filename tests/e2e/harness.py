@@ -81,18 +81,26 @@ def _printed(log: Path, process: "subprocess.Popen[bytes]", label: str, timeout:
     raise RuntimeError(f"`passage up` printed no {label!r} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-def _in_transit(home: Path) -> list[str]:
-    """Demo cases whose flow is still on its way to a gate (new or active, no open task)."""
-    engine = create_engine(f"sqlite:///{home / 'passage.db'}")
-    waiting = select(HumanTask.case_id).where(HumanTask.status == TaskStatus.OPEN)
+@contextmanager
+def live_database(home: Path) -> Iterator[Session]:
+    """A session on the live stack's own database (its embedded SQLite), for a test's setup and checks; waits
+    up to a minute for a lock the stack holds."""
+    engine = create_engine(f"sqlite:///{home / 'passage.db'}", connect_args={"timeout": 60})
     try:
         with Session(engine) as session:
-            query = select(Case.ref).where(
-                col(Case.status).in_([CaseStatus.NEW, CaseStatus.ACTIVE]), col(Case.id).not_in(waiting)
-            )
-            return list(session.exec(query))
+            yield session
     finally:
         engine.dispose()
+
+
+def _in_transit(home: Path) -> list[str]:
+    """Demo cases whose flow is still on its way to a gate (new or active, no open task)."""
+    waiting = select(HumanTask.case_id).where(HumanTask.status == TaskStatus.OPEN)
+    with live_database(home) as session:
+        query = select(Case.ref).where(
+            col(Case.status).in_([CaseStatus.NEW, CaseStatus.ACTIVE]), col(Case.id).not_in(waiting)
+        )
+        return list(session.exec(query))
 
 
 def _demo_in_place(home: Path, timeout: float) -> None:

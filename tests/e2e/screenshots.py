@@ -9,18 +9,15 @@ inbox's, the browser's locale the login page's. Writes one PNG per page into `<f
 
 import argparse
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from playwright.sync_api import Browser, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session
 
 from passage.core.i18n import translate
 from passage.services.users import get_user, set_language
-from tests.e2e.harness import LiveStack, chromium, passage_up
+from tests.e2e.harness import LiveStack, chromium, live_database, passage_up
 from tests.e2e.pages import FIRST_RUN_MS, Inbox
 
 WIDTH, MAX_HEIGHT = 1400, 2400
@@ -81,19 +78,9 @@ def _full_height(inbox: Inbox) -> None:
     inbox.page.set_viewport_size({"width": WIDTH, "height": min(MAX_HEIGHT, max(900, int(height)))})
 
 
-@contextmanager
-def _database(live: LiveStack) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{live.home / 'passage.db'}", connect_args={"timeout": 60})
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def _speak(live: LiveStack, user: str, language: str) -> None:
     """Save `language` as the user's, as the sidebar's switch does; their next login's inbox speaks it."""
-    with _database(live) as session:
+    with live_database(live.home) as session:
         if get_user(session=session, username=user).language != language:
             set_language(session=session, actor=user, language=language)
 

@@ -8,20 +8,17 @@ in the reader's language (passage.core.i18n.case_title_in).
 """
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from models import Case, Decision, HumanTask, Person, Role, TaskStatus, User
 from passage.core.i18n import catalog, translate
 from passage.programme.registry import all_programmes
 from passage.services.users import Grant, UserCreate, create_user, hash_password
 from tests.conftest import wait_for
-from tests.e2e.harness import LiveStack
+from tests.e2e.harness import LiveStack, live_database
 from tests.e2e.pages import FIRST_RUN_MS, Inbox
 
 DUTCH = "nl.eva"  # a user of this test alone, with every deciding role: one login sees every programme's tasks
@@ -74,18 +71,8 @@ def leftovers(texts: list[str], names: set[str]) -> list[tuple[str, str]]:
     return found
 
 
-@contextmanager
-def database(live: LiveStack) -> Iterator[Session]:
-    engine = create_engine(f"sqlite:///{live.home / 'passage.db'}", connect_args={"timeout": 60})
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
 def add_dutch_user(live: LiveStack) -> None:
-    with database(live) as session:
+    with live_database(live.home) as session:
         user = UserCreate(
             username=DUTCH,
             full_name="Eva de Boer",
@@ -99,7 +86,7 @@ def add_dutch_user(live: LiveStack) -> None:
 
 def names_in(live: LiveStack) -> set[str]:
     """What the pages show that is data, not text: case refs, persons, users and their full names."""
-    with database(live) as session:
+    with live_database(live.home) as session:
         refs = session.exec(select(Case.ref)).all()
         persons = session.exec(select(Person.full_name)).all()
         users = session.exec(select(User.username, User.full_name)).all()
@@ -108,7 +95,7 @@ def names_in(live: LiveStack) -> set[str]:
 
 def open_task_per_programme(live: LiveStack) -> dict[str, str]:
     """One case ref with an open task, for every programme (the demo leaves each case waiting at a gate)."""
-    with database(live) as session:
+    with live_database(live.home) as session:
         rows = session.exec(
             select(HumanTask.programme, Case.ref)
             .join(Case, col(Case.id) == HumanTask.case_id)
@@ -123,7 +110,7 @@ def open_task_per_programme(live: LiveStack) -> dict[str, str]:
 
 def most_decided_case(live: LiveStack) -> str:
     """The case with the most decisions: the case page with the longest timeline of forms to word."""
-    with database(live) as session:
+    with live_database(live.home) as session:
         ref = session.exec(
             select(Case.ref)
             .join(HumanTask, col(HumanTask.case_id) == Case.id)

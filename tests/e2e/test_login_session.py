@@ -6,12 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Cookie, expect
-from sqlalchemy import create_engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from models import Role
 from models.task import HumanTask, TaskStatus
-from tests.e2e.harness import LiveStack
+from tests.e2e.harness import LiveStack, live_database
 from tests.e2e.pages import FIRST_RUN_MS, Inbox
 from ui.session_cookie import COOKIE
 
@@ -30,13 +29,9 @@ def login_cookie(context: BrowserContext) -> Cookie:
 
 def an_open_task(live: LiveStack, role: Role) -> int:
     """A demo task waiting for `role` (read only: this test decides nothing)."""
-    engine = create_engine(f"sqlite:///{live.home / 'passage.db'}")
-    try:
-        with Session(engine) as session:
-            query = select(HumanTask.id).where(HumanTask.status == TaskStatus.OPEN, HumanTask.role == role)
-            return int(session.exec(query.order_by(col(HumanTask.id).desc())).first() or 0)
-    finally:
-        engine.dispose()
+    with live_database(live.home) as session:
+        query = select(HumanTask.id).where(HumanTask.status == TaskStatus.OPEN, HumanTask.role == role)
+        return int(session.exec(query.order_by(col(HumanTask.id).desc())).first() or 0)
 
 
 def shows_login(inbox: Inbox) -> None:
