@@ -2,6 +2,7 @@
 
 import os
 import socket
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -54,6 +55,16 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float = 60.0, what: str =
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) installs the page it runs as sys.modules["__main__"] and leaves it
+    there: a later test that spawns processes (multiprocessing re-imports the parent's main in each child)
+    would have every child run that page (ui/app.py) outside Streamlit, and fail."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
