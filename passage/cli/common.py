@@ -129,10 +129,11 @@ def acting_user(args: list[str]) -> str | None:
 
 def error_language(args: list[str]) -> str:
     """The language of an `error:` line: the acting user's, else PASSAGE_LANGUAGE, also when the database
-    cannot say (the refusal may be about the database itself)."""
+    cannot say (the refusal may be about the database itself) or the name is no text (undecodable bytes in
+    argv: the very refusal being worded)."""
     try:
         return language_of(acting_user(args))
-    except SQLAlchemyError:
+    except (SQLAlchemyError, UnicodeError):
         return get_settings().language
 
 
